@@ -1,0 +1,11 @@
+#!/usr/bin/env python
+"""Developer entry point; users run the `renkou` command (renkou/cli.py)."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renkou.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
