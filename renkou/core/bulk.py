@@ -45,8 +45,8 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
     cols = ", ".join(quote(c) for c in columns)
     sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        for chunk in frame.iter_slices(200_000):
-            cursor.executemany(sql, _sqlite_rows(chunk))
+        for part in frame.iter_slices(200_000):
+            cursor.executemany(sql, list(_sqlite_rows(part)))
     return frame.height
 
 

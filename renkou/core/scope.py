@@ -12,9 +12,9 @@ from renkou.core.models import Membership, Role
 from renkou.units.models import ANCESTOR_LEVELS, Unit
 
 # Roles that may see individual persons' registry records (others see aggregates only).
-REGISTRY_READERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_WORKER,
+REGISTRY_READERS: set[str] = {Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_WORKER,
                     Role.SERVICE_PROVIDER, Role.AUDITOR}
-REGISTRY_WRITERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_WORKER}
+REGISTRY_WRITERS: set[str] = {Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_WORKER}
 
 
 def user_units(user: Any, roles: set[str] | None = None) -> list[Unit]:

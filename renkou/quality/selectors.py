@@ -1,0 +1,30 @@
+"""Scoped reads of data-quality findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from renkou.core.scope import REGISTRY_READERS, user_units
+from renkou.quality.models import Finding, FindingStatus
+from renkou.units.models import ANCESTOR_LEVELS, Unit
+
+
+def findings_for_user(*, user: Any, status: str | None = FindingStatus.OPEN,
+                      rule: str | None = None) -> QuerySet[Finding]:
+    """Findings about records in the user's units (by the unit code stored on the finding)."""
+    units = user_units(user, REGISTRY_READERS)
+    codes: set[str] = set()
+    for unit in units:
+        if unit.level in ANCESTOR_LEVELS:
+            codes.update(Unit.objects.filter(**{f"{unit.level}_code": unit.code})
+                         .values_list("code", flat=True))
+        else:
+            codes.add(unit.code)
+    qs = Finding.objects.filter(unit_code__in=codes)
+    if status:
+        qs = qs.filter(status=status)
+    if rule:
+        qs = qs.filter(rule=rule)
+    return qs.order_by("rule", "object_id")
