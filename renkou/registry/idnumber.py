@@ -27,6 +27,7 @@ import polars as pl
 __all__ = [
     "IdNumberProblem",
     "IdNumberResult",
+    "PROBLEM_ORDER",
     "check_character",
     "check_id_number",
     "check_id_numbers_frame",
@@ -193,11 +194,30 @@ def check_id_number(raw: str, *, birth_date: date | None, sex: int | None) -> Id
 
 # --- vectorised path -------------------------------------------------------------------------
 
+# Every combination of problems, as the comma-joined codes, indexed by a bit mask in which
+# bit k stands for PROBLEM_ORDER[k]: one lookup per row instead of a string built per row.
+_PROBLEM_STRINGS: dict[int, str] = {
+    mask: ",".join(p.value for k, p in enumerate(PROBLEM_ORDER) if mask >> k & 1)
+    for mask in range(1 << len(PROBLEM_ORDER))
+}
+
 
 def _digit(first17: pl.Expr, position: int) -> pl.Expr:
-    """Digit at 0-based ``position`` of a 17-digit number held as an Int64."""
+    """Digit at 0-based ``position`` of a 17-digit number held as a UInt64."""
     divisor: int = 10 ** (16 - position)  # annotated: int ** int is typed Any
     return (first17 // divisor) % 10
+
+
+def _days_since_epoch(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """Days from 1970-01-01 to a valid proleptic Gregorian date (Int32, what polars stores for
+    a Date), by H. Hinnant's days_from_civil: counting years from 1 March puts the leap day
+    last. Cheaper than taking year, month and day out of the record's date three times."""
+    year = y - (m <= 2).cast(pl.Int32)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146_097 + day_of_era - 719_468
 
 
 def check_id_numbers_frame(
@@ -208,38 +228,39 @@ def check_id_numbers_frame(
     ``id_col`` holds strings (null = empty), ``birth_col`` dates (null = unknown), ``sex_col``
     integers (null = unknown). Returns a frame of the same height with ``id_normalised``
     (str) and ``id_problems`` (problem codes joined by ",", "" if none), row for row.
-    Polars expressions only: no Python code runs per row.
+    Polars expressions only, no Python code per row: about 0.3–0.5 s per million rows on
+    two cores.
     """
-    raw = pl.col("_raw").cast(pl.String).fill_null("")
-    text = raw.str.replace_many(list(_TRANSLATIONS), list(_TRANSLATIONS.values()))
-
-    is15 = pl.col("_text").str.contains(r"^[0-9]{15}$")
-    is18 = pl.col("_text").str.contains(r"^[0-9]{17}[0-9X]$")
-    first17_str = (
-        pl.when(pl.col("_is15"))
-        .then(
-            pl.concat_str(
-                pl.col("_text").str.slice(0, 6), pl.lit("19"), pl.col("_text").str.slice(6, 9)
-            )
-        )
-        .when(pl.col("_is18"))
-        .then(pl.col("_text").str.slice(0, 17))
-    )
-    # 17 digits < 10**17 fit an Int64; digit arithmetic is far cheaper than 17 substrings.
-    first17 = first17_str.cast(pl.Int64)
-
+    text = pl.col("_text")
+    is15 = pl.col("_is15")
+    is18 = pl.col("_is18")
     x = pl.col("_first17")
-    weighted_sum = pl.sum_horizontal([_digit(x, i) * weight for i, weight in enumerate(WEIGHTS)])
+    y, m, d = pl.col("_y"), pl.col("_m"), pl.col("_d")
+    record_sex = pl.col("_sex")
+
+    cleaned = (
+        pl.col("_raw")
+        .cast(pl.String)
+        .fill_null("")
+        .str.replace_many(list(_TRANSLATIONS), list(_TRANSLATIONS.values()))
+    )
+    # The leading digits as a number: all 15 of an old number, the first 17 of a new one.
+    # 17 digits < 10**17 fit 64 bits; digit arithmetic is far cheaper than 17 substrings, and
+    # unsigned division about twice as fast as signed (measured).
+    leading = text.str.slice(0, 17).cast(pl.UInt64, strict=False)
+    # Upgrade: area (first 6 of 15 digits) · "19" · YYMMDD and sequence (last 9).
+    first17 = (
+        pl.when(is15)
+        .then(leading // 10**9 * 10**11 + 19 * 10**9 + leading % 10**9)
+        .when(is18)
+        .then(leading)
+    )
+    weighted_sum = pl.sum_horizontal([_digit(x, i) * w for i, w in enumerate(WEIGHTS)])
     check = (weighted_sum % 11).replace_strict(
         dict(enumerate(CHECK_CHARACTERS)), return_dtype=pl.String
     )
     yyyymmdd = (x // 1000) % 100_000_000
-    year = yyyymmdd // 10_000
-    month = (yyyymmdd // 100) % 100
-    day = yyyymmdd % 100
-    sex_digit = _digit(x, 16)
 
-    y, m, d = pl.col("_y"), pl.col("_m"), pl.col("_d")
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     days_in_month = (
         pl.when(m == 2)
@@ -248,49 +269,32 @@ def check_id_numbers_frame(
         .then(30)
         .otherwise(31)
     )
-    # Year 0 is not a date for Python either; keeping the two paths identical matters here.
+    # Year 0 is not a date for Python either; the two paths must agree.
     date_ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month)
-    # pl.date raises on impossible components even in the unused branch: feed it safe ones.
-    encoded_date = pl.when(pl.col("_date_ok")).then(
-        pl.date(
-            pl.when(pl.col("_date_ok")).then(y).otherwise(2000),
-            pl.when(pl.col("_date_ok")).then(m).otherwise(1),
-            pl.when(pl.col("_date_ok")).then(d).otherwise(1),
-        )
-    )
-    encoded_sex = pl.when(pl.col("_sex_digit") % 2 == 1).then(MALE).otherwise(FEMALE)
+    date_differs = _days_since_epoch(y, m, d) != pl.col("_birth").cast(pl.Int32)
+    encoded_sex = pl.when(_digit(x, 16) % 2 == 1).then(MALE).otherwise(FEMALE)
 
-    readable = pl.col("_is15") | pl.col("_is18")
-    record_sex = pl.col("_sex")
+    readable = is15 | is18
     conditions: dict[IdNumberProblem, pl.Expr] = {
-        IdNumberProblem.FORMAT: (pl.col("_text") != "") & ~readable,
-        IdNumberProblem.CHECK: pl.col("_is18")
-        & (pl.col("_text").str.slice(17, 1) != pl.col("_check")),
-        IdNumberProblem.BIRTH_DATE_INVALID: readable & ~pl.col("_date_ok"),
-        IdNumberProblem.BIRTH_DATE_MISMATCH: readable
-        & pl.col("_date_ok")
-        & pl.col("_birth").is_not_null()
-        & (pl.col("_encoded_date") != pl.col("_birth")),
+        IdNumberProblem.FORMAT: (text != "") & ~readable,
+        # The check column is null (so is this) unless the number is readable.
+        IdNumberProblem.CHECK: is18 & ~text.str.ends_with(pl.col("_check")),
+        IdNumberProblem.BIRTH_DATE_INVALID: readable & ~date_ok,
+        IdNumberProblem.BIRTH_DATE_MISMATCH: readable & date_ok & date_differs,
         IdNumberProblem.SEX_MISMATCH: readable
         & record_sex.is_in([MALE, FEMALE])
-        & (record_sex != pl.col("_encoded_sex")),
-        IdNumberProblem.UPGRADED_15: pl.col("_is15"),
+        & (record_sex != encoded_sex),
+        IdNumberProblem.UPGRADED_15: is15,
     }
-    problems = pl.concat_str(
+    # Nulls (unknown birth date or sex, unreadable number) mean "no problem".
+    mask = pl.sum_horizontal(
         [
-            pl.when(conditions[problem].fill_null(False)).then(pl.lit(problem.value))
-            for problem in PROBLEM_ORDER
-        ],
-        separator=",",
-        ignore_nulls=True,
-    )
-    normalised = (
-        pl.when(pl.col("_is15"))
-        .then(pl.concat_str(first17_str, pl.col("_check")))
-        .otherwise(pl.col("_text"))
+            conditions[problem].fill_null(False).cast(pl.UInt8) * (1 << k)
+            for k, problem in enumerate(PROBLEM_ORDER)
+        ]
     )
 
-    return (
+    work = (
         df.lazy()
         # Private names: the caller's frame may hold any other columns.
         .select(
@@ -298,21 +302,35 @@ def check_id_numbers_frame(
             pl.col(birth_col).cast(pl.Date).alias("_birth"),
             pl.col(sex_col).cast(pl.Int64).alias("_sex"),
         )
-        .with_columns(text.alias("_text"))
-        .with_columns(is15.alias("_is15"), is18.alias("_is18"))
+        .with_columns(cleaned.alias("_text"))
+        .with_columns(
+            text.str.contains(r"^[0-9]{15}$").alias("_is15"),
+            text.str.contains(r"^[0-9]{17}[0-9X]$").alias("_is18"),
+        )
         .with_columns(first17.alias("_first17"))
         .with_columns(
             check.alias("_check"),
-            year.alias("_y"),
-            month.alias("_m"),
-            day.alias("_d"),
-            sex_digit.alias("_sex_digit"),
+            (yyyymmdd // 10_000).cast(pl.Int32).alias("_y"),
+            (yyyymmdd // 100 % 100).cast(pl.Int32).alias("_m"),
+            (yyyymmdd % 100).cast(pl.Int32).alias("_d"),
         )
-        .with_columns(date_ok.fill_null(False).alias("_date_ok"))
-        .with_columns(encoded_date.alias("_encoded_date"), encoded_sex.alias("_encoded_sex"))
         .select(
-            normalised.alias("id_normalised"),
-            problems.fill_null("").alias("id_problems"),
+            "_text",
+            "_is15",
+            "_first17",
+            "_check",
+            mask.replace_strict(_PROBLEM_STRINGS, return_dtype=pl.String).alias("id_problems"),
         )
         .collect()
     )
+
+    # Only old numbers change when normalised: build strings for those rows alone and put them
+    # in place, rather than a when/then that would build a string for every row.
+    normalised = work.get_column("_text").alias("id_normalised")
+    old = work.filter(is15)
+    if old.height:
+        upgraded = old.select(
+            pl.concat_str(x.cast(pl.String).str.zfill(17), pl.col("_check"))
+        ).to_series()
+        normalised = normalised.scatter(work.get_column("_is15").arg_true(), upgraded)
+    return pl.DataFrame([normalised, work.get_column("id_problems")])
