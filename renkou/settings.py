@@ -43,6 +43,8 @@ _DEV_SECRET = "renkou-local-development-key-not-for-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 if SECRET_KEY == _DEV_SECRET and env_bool("RENKOU_PRODUCTION", default=False):
     raise RuntimeError("SECRET_KEY must be set when RENKOU_PRODUCTION is on")
+# Set only when a reverse proxy you run sets X-Forwarded-For (its last hop is trusted).
+RENKOU_TRUST_X_FORWARDED_FOR = env_bool("RENKOU_TRUST_X_FORWARDED_FOR", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 INSTALLED_APPS = [

@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import F
@@ -42,8 +43,11 @@ def cli_actor(user: AbstractBaseUser | None = None) -> Actor:
 
 
 def request_actor(request: Any) -> Actor:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    address = str(request.META.get("REMOTE_ADDR", ""))
+    if settings.RENKOU_TRUST_X_FORWARDED_FOR:
+        # Only behind a known reverse proxy: otherwise a client could choose its audited IP.
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        address = forwarded.split(",")[-1].strip() or address
     user = request.user if not isinstance(request.user, AnonymousUser) else None
     return Actor(user=user, origin=str(address))
 

