@@ -27,3 +27,14 @@ def personas(units: dict[str, Any]) -> dict[str, Any]:
         "service_provider_1": f.make_user("sp_1", f.TOWNSHIP_1, "service_provider"),
         "auditor": f.make_user("au", f.COUNTY, "auditor"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_stats_cache() -> Any:
+    """The statistics engine caches facts per process, keyed by data version and a
+    fingerprint; on SQLite a rolled-back test can reuse ids, so start every test clean."""
+    from renkou.stats.facts import cache_clear
+
+    cache_clear()
+    yield
+    cache_clear()
