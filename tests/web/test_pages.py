@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ from tests.web.data import Resident
 
 
 def _client(user: Any, language: str = "en") -> Client:
-    client = Client(REMOTE_ADDR="10.0.0.7", HTTP_ACCEPT_LANGUAGE=language)
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(user)
     return client
 
@@ -37,8 +39,15 @@ def test_login_page_is_chinese_by_default(db):
     assert "Sign in" not in content
 
 
+def test_english_browser_still_gets_chinese_first(db):
+    content = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/login/").content.decode()
+    assert "登录" in content
+
+
 def test_login_page_in_english(db):
-    content = Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/").content.decode()
+    client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    content = client.get("/login/").content.decode()
     assert "Sign in" in content
     assert "登录" not in content
 
