@@ -28,19 +28,19 @@ class Event(models.Model):
     id = models.CharField(max_length=40, primary_key=True)
     type = models.CharField(max_length=10, choices=EventType.choices)
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="events")
+                               db_constraint=False, related_name="events", db_index=False)
     date = models.DateField()
     recorded_date = models.DateField(null=True, blank=True)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, db_column="unit_code",
-                             related_name="+")
+                             related_name="+", db_index=False)
     source = models.CharField(max_length=16, choices=Source.choices)
     spouse = models.ForeignKey("registry.Person", null=True, blank=True,
                                on_delete=models.DO_NOTHING, db_constraint=False,
-                               related_name="events_as_spouse")
+                               related_name="events_as_spouse", db_index=False)
     birth_order = models.PositiveSmallIntegerField(null=True, blank=True)
     created_batch = models.ForeignKey("registry.ImportBatch", null=True, blank=True,
                                       db_constraint=False, on_delete=models.DO_NOTHING,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
 
     class Meta:
         ordering = ["id"]
@@ -48,6 +48,7 @@ class Event(models.Model):
             models.Index(fields=["person", "date"], name="event_person_date_idx"),
             models.Index(fields=["type", "date"], name="event_type_date_idx"),
             models.Index(fields=["spouse"], name="event_spouse_idx"),
+            models.Index(fields=["unit", "date"], name="event_unit_date_idx"),
         ]
 
     def __str__(self) -> str:
@@ -62,9 +63,9 @@ class RegistrationSpell(models.Model):
     """
 
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="+")
+                               db_constraint=False, related_name="+", db_index=False)
     unit = models.ForeignKey("units.Unit", on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_column="unit_code", related_name="+")
+                             db_column="unit_code", related_name="+", db_index=False)
     start = models.DateField(null=True)
     end = models.DateField(null=True)
 
@@ -85,7 +86,7 @@ class MaritalSpell(models.Model):
     """
 
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="+")
+                               db_constraint=False, related_name="+", db_index=False)
     status = models.CharField(max_length=2)
     start = models.DateField(null=True)
     end = models.DateField(null=True)

@@ -45,13 +45,17 @@ class ImportBatch(models.Model):
 class Household(models.Model):
     id = models.CharField(max_length=40, primary_key=True)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, db_column="unit_code",
-                             related_name="households")
+                             related_name="households", db_index=False)
     address = models.CharField(max_length=255, blank=True)
     created_batch = models.ForeignKey(ImportBatch, null=True, blank=True, db_constraint=False,
-                                      on_delete=models.DO_NOTHING, related_name="+")
+                                      on_delete=models.DO_NOTHING, related_name="+",
+                                      db_index=False)
 
     class Meta:
         ordering = ["id"]
+        # Plain indexes declared here, not db_index on the field: on PostgreSQL db_index on a
+        # text column adds a second varchar_pattern_ops index no query uses (import cost).
+        indexes = [models.Index(fields=["unit"], name="household_unit_idx")]
 
     def __str__(self) -> str:
         return self.id
@@ -60,23 +64,32 @@ class Household(models.Model):
 class Person(models.Model):
     id = models.CharField(max_length=40, primary_key=True)
     household = models.ForeignKey(Household, on_delete=models.DO_NOTHING, db_constraint=False,
-                                  related_name="members")
+                                  related_name="members", db_index=False)
     name = models.CharField(max_length=64)
     sex = models.PositiveSmallIntegerField(choices=Sex.choices)
     birth_date = models.DateField(null=True, blank=True)
-    id_number = models.CharField(max_length=18, blank=True, db_index=True)
+    id_number = models.CharField(max_length=18, blank=True)
     ethnicity = models.CharField(max_length=32, blank=True)
     relation = models.CharField(max_length=2, blank=True)
     marital_status = models.CharField(max_length=2, blank=True, choices=MaritalStatus.choices)
     mother = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="children_as_mother")
+                               db_constraint=False, related_name="children_as_mother",
+                               db_index=False)
     father = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="children_as_father")
+                               db_constraint=False, related_name="children_as_father",
+                               db_index=False)
     created_batch = models.ForeignKey(ImportBatch, null=True, blank=True, db_constraint=False,
-                                      on_delete=models.DO_NOTHING, related_name="+")
+                                      on_delete=models.DO_NOTHING, related_name="+",
+                                      db_index=False)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["household"], name="person_household_idx"),
+            models.Index(fields=["mother"], name="person_mother_idx"),
+            models.Index(fields=["father"], name="person_father_idx"),
+            models.Index(fields=["id_number"], name="person_id_number_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
