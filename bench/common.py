@@ -98,10 +98,9 @@ def _migrate(database_url: str) -> None:
 
 def sqlite_fresh(name: str) -> str:
     """A migrated, empty SQLite file bench/data/<name>.sqlite3 (copied from a template
-    migrated once, so that a run does not pay for migrations)."""
+    kept migrated, so that a run does not pay for migrations)."""
     template = DATA / "template.sqlite3"
-    if not template.exists():
-        _migrate(f"sqlite:///{template}")
+    _migrate(f"sqlite:///{template}")  # a no-op when current; applies new migrations
     target = DATA / f"{name}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -110,7 +109,7 @@ def sqlite_fresh(name: str) -> str:
 
 
 def postgres_fresh(database: str) -> str:
-    """`database` recreated from `<database>_template`, which is migrated once: every run
+    """`database` recreated from `<database>_template`, kept migrated: every run
     starts from exactly the migrations' schema (a run may have dropped indexes) with no
     rows, and does not pay for migrations."""
     import psycopg
@@ -121,7 +120,7 @@ def postgres_fresh(database: str) -> str:
                               [template]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{template}"')
-            _migrate(f"{PG_SERVER}/{template}")
+        _migrate(f"{PG_SERVER}/{template}")  # a no-op when current; applies new migrations
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
     return f"{PG_SERVER}/{database}"
