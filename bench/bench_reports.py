@@ -19,17 +19,15 @@ import hashlib
 import json
 import logging
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import dataset  # bench/common.py: the shared synthetic county (renkou synth)
+from common import dataset, measure, peak_mb  # bench/common.py: shared bench helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 RENKOU = ROOT / ".venv" / "bin" / "renkou"
@@ -47,23 +45,6 @@ def prepare_database(persons: int, data: Path) -> None:
         subprocess.run([str(RENKOU), "import", str(data)], check=True,
                        stdout=subprocess.DEVNULL)
         marker.touch()
-
-
-def peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def measure(fn: Callable[[], Any], runs: int, before: Callable[[], None] | None = None
-            ) -> tuple[float, list[float], Any]:
-    times: list[float] = []
-    result: Any = None
-    for _ in range(runs):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times, result
 
 
 def emit(what: str, size: int, seconds: float, runs: list[float], **extra: Any) -> None:

@@ -21,36 +21,19 @@ instead, so both hold the same data), then for each database prints one JSON lin
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import resource
-import sqlite3
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from common import dataset, measure, peak_mb  # bench/common.py: shared bench helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 RENKOU = ROOT / ".venv" / "bin" / "renkou"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-# Tables the statistics read, copied when `renkou import` cannot load PostgreSQL.
-COPIED_TABLES = ("units_unit", "registry_household", "registry_person", "events_event",
-                 "events_registrationspell", "events_maritalspell", "core_dataversion")
-
-
-def dataset(persons: int, seed: int) -> Path:
-    out = ROOT / "bench" / "data" / f"synth-{persons}"
-    if (out / "persons.csv").is_file():
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(RENKOU), "synth", "--persons", str(persons), "--seed", str(seed),
-                    "--out", str(out)], check=True)
-    return out
-
 
 def database_urls(persons: int) -> dict[str, str]:
     suffix = "" if persons == 1_000_000 else f"-{persons}"
@@ -77,35 +60,6 @@ def _create_pg_database(url: str) -> None:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def _copy_sqlite_to_pg(sqlite_url: str, pg_url: str) -> None:
-    """Quick loader: the statistics tables, row for row, SQLite → PostgreSQL (COPY)."""
-    import polars as pl
-    import psycopg
-
-    source = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
-    with psycopg.connect(pg_url) as target:
-        for table in reversed(COPIED_TABLES):
-            target.execute(f"DELETE FROM {table}")
-        for table in COPIED_TABLES:
-            cursor = source.execute(f'SELECT * FROM "{table}"')  # noqa: S608
-            columns = [c[0] for c in cursor.description]
-            rows = cursor.fetchall()
-            if not rows:
-                continue
-            frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, null_value="",
-                            quote_style="non_numeric")
-            cols = ", ".join(f'"{c}"' for c in columns)
-            with target.cursor().copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)"
-                                      ) as copy:
-                copy.write(buffer.getvalue())
-        for table in ("events_registrationspell", "events_maritalspell"):
-            target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
-        target.execute("ANALYZE")
 
 
 def _analyze(url: str) -> None:
@@ -137,30 +91,7 @@ def _load(backend: str, urls: dict[str, str], data: Path, persons: int) -> dict[
                           text=True, check=False, cwd=ROOT)
     if done.returncode == 0 and _person_count(url) == persons:
         return {"loaded": "renkou import", "load_seconds": round(time.perf_counter() - started)}
-    if backend == "postgresql" and _person_count(urls["sqlite"]) == persons:
-        started = time.perf_counter()
-        _copy_sqlite_to_pg(urls["sqlite"], url)
-        return {"loaded": "copied from the SQLite database (renkou import failed: "
-                          f"{done.stderr.strip().splitlines()[-1][:160] if done.stderr else ''})",
-                "load_seconds": round(time.perf_counter() - started)}
     raise SystemExit(f"could not load {data} into {backend}: {done.stderr[-2000:]}")
-
-
-def peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def measure(fn: Callable[[], Any], runs: int, before: Callable[[], None] | None = None
-            ) -> tuple[float, list[float], Any]:
-    times: list[float] = []
-    result: Any = None
-    for _ in range(runs):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times, result
 
 
 def emit(backend: str, what: str, size: int, seconds: float | None, runs: list[float],

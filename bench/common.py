@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,14 +37,8 @@ def dataset(persons: int, seed: int = 1) -> Path:
     if all((out / f"{name}.csv").exists() for name in SPEC_FILES):
         return out
     DATA.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renkou.settings"}
-    result = subprocess.run([RENKOU, "synth", "--persons", str(persons), "--seed", str(seed),
-                             "--out", str(out)], env=env, cwd=REPO, check=False)
-    if result.returncode != 0:  # the command may not be wired yet: call the generator
-        code = ("import django; django.setup(); from pathlib import Path; "
-                "from renkou.synth.generate import generate_county; "
-                f"generate_county(persons={persons}, seed={seed}, out_dir=Path({str(out)!r}))")
-        subprocess.run([PYTHON, "-c", code], env=env, cwd=REPO, check=True)
+    subprocess.run([RENKOU, "synth", "--persons", str(persons), "--seed", str(seed),
+                    "--out", str(out)], cwd=REPO, check=True)
     return out
 
 
@@ -70,6 +64,20 @@ def emit(**fields: Any) -> None:
 def peak_mb() -> float:
     """Peak resident memory of this process in MiB (Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measure(fn: Callable[[], Any], runs: int, before: Callable[[], None] | None = None
+            ) -> tuple[float, list[float], Any]:
+    """Median seconds of `runs` calls of fn (each after `before`), all times, last result."""
+    times: list[float] = []
+    result: Any = None
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times, result
 
 
 def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, Any]:

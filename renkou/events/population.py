@@ -7,6 +7,7 @@ from datetime import date
 from django.db import connection
 
 from renkou.units.models import ANCESTOR_LEVELS, Unit
+from renkou.units.selectors import units_under
 
 
 def _unit_filter(unit: Unit) -> tuple[str, str]:
@@ -43,6 +44,5 @@ def population_by_level(unit: Unit, day: date, level: str) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [code, day, day])
         counts = {str(k): int(v) for k, v in cursor.fetchall()}
-    units = Unit.objects.filter(**{f"{unit.level}_code" if unit.level in ANCESTOR_LEVELS
-                                   else "code": unit.code}, level=level)
-    return {u.code: counts.get(u.code, 0) for u in units.order_by("code")}
+    codes = units_under(unit, level=level).order_by("code").values_list("code", flat=True)
+    return {code: counts.get(code, 0) for code in codes}

@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,18 +104,27 @@ def event_record_birth(*, actor: Actor, child_id: str, household_id: str, name: 
     return _save_event(actor=actor, event=event, persons=[child_id])
 
 
+def _person_event(*, actor: Actor, etype: str, person_id: str, day: date,
+                  recorded_date: date | None, source: str, unit_code: str | None,
+                  event_id: str | None) -> Event:
+    """An event about one living person, registered where they live unless told otherwise."""
+    recorded = _check_dates(day, recorded_date)
+    _check_source(source)
+    person = _person(person_id)
+    _check_alive(person, day)
+    unit = _event_unit(unit_code or person.household.unit_id)
+    event = Event(id=event_id or new_event_id(), type=etype, person_id=person.id, date=day,
+                  recorded_date=recorded, unit=unit, source=source)
+    return _save_event(actor=actor, event=event, persons=[person.id])
+
+
 @transaction.atomic
 def event_record_death(*, actor: Actor, person_id: str, date_of_death: date,
                        recorded_date: date | None = None, source: str = Source.VILLAGE,
                        unit_code: str | None = None, event_id: str | None = None) -> Event:
-    recorded = _check_dates(date_of_death, recorded_date)
-    _check_source(source)
-    person = _person(person_id)
-    _check_alive(person, date_of_death)
-    unit = _event_unit(unit_code or person.household.unit_id)
-    event = Event(id=event_id or new_event_id(), type=EventType.DEATH, person_id=person.id,
-                  date=date_of_death, recorded_date=recorded, unit=unit, source=source)
-    return _save_event(actor=actor, event=event, persons=[person.id])
+    return _person_event(actor=actor, etype=EventType.DEATH, person_id=person_id,
+                         day=date_of_death, recorded_date=recorded_date, source=source,
+                         unit_code=unit_code, event_id=event_id)
 
 
 def _marital_event(*, actor: Actor, etype: str, person_id: str, spouse_id: str | None,
@@ -138,14 +148,9 @@ def _marital_event(*, actor: Actor, etype: str, person_id: str, spouse_id: str |
     concerned = [person.id] + ([spouse.id] if spouse else [])
     for pid in concerned:
         # The recorded status follows the latest event (SPEC §2 reads it only without events).
-        latest = (Event.objects.filter(type__in=[EventType.MARRIAGE, EventType.DIVORCE])
-                  .filter(person_id=pid).order_by("-date").values_list("date", flat=True)
-                  .first())
-        latest_as_spouse = (Event.objects.filter(type__in=[EventType.MARRIAGE,
-                                                           EventType.DIVORCE])
-                            .filter(spouse_id=pid).order_by("-date")
-                            .values_list("date", flat=True).first())
-        newest = max([d for d in (latest, latest_as_spouse) if d is not None], default=None)
+        newest = (Event.objects.filter(type__in=[EventType.MARRIAGE, EventType.DIVORCE])
+                  .filter(Q(person_id=pid) | Q(spouse_id=pid))
+                  .aggregate(newest=Max("date"))["newest"])
         if newest is None or newest <= day:
             registry.person_update(actor=actor, person_id=pid, marital_status=status)
     return _save_event(actor=actor, event=event, persons=concerned)
@@ -178,14 +183,9 @@ def event_record_move_out(*, actor: Actor, person_id: str, date_of_move: date,
                           recorded_date: date | None = None, source: str = Source.VILLAGE,
                           unit_code: str | None = None, event_id: str | None = None) -> Event:
     """The person leaves the area (their household stays as their last one)."""
-    recorded = _check_dates(date_of_move, recorded_date)
-    _check_source(source)
-    person = _person(person_id)
-    _check_alive(person, date_of_move)
-    unit = _event_unit(unit_code or person.household.unit_id)
-    event = Event(id=event_id or new_event_id(), type=EventType.MOVE_OUT, person_id=person.id,
-                  date=date_of_move, recorded_date=recorded, unit=unit, source=source)
-    return _save_event(actor=actor, event=event, persons=[person.id])
+    return _person_event(actor=actor, etype=EventType.MOVE_OUT, person_id=person_id,
+                         day=date_of_move, recorded_date=recorded_date, source=source,
+                         unit_code=unit_code, event_id=event_id)
 
 
 @transaction.atomic

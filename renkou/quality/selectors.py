@@ -6,22 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from renkou.core.scope import REGISTRY_READERS, user_units
+from renkou.core.scope import REGISTRY_READERS, unit_scope_q, user_units
 from renkou.quality.models import Finding, FindingStatus
-from renkou.units.models import ANCESTOR_LEVELS, Unit
+from renkou.units.models import Unit
 
 
 def findings_for_user(*, user: Any, status: str | None = FindingStatus.OPEN,
                       rule: str | None = None) -> QuerySet[Finding]:
     """Findings about records in the user's units (by the unit code stored on the finding)."""
     units = user_units(user, REGISTRY_READERS)
-    codes: set[str] = set()
-    for unit in units:
-        if unit.level in ANCESTOR_LEVELS:
-            codes.update(Unit.objects.filter(**{f"{unit.level}_code": unit.code})
-                         .values_list("code", flat=True))
-        else:
-            codes.add(unit.code)
+    codes = Unit.objects.filter(unit_scope_q(units, "")).values("code")
     qs = Finding.objects.filter(unit_code__in=codes)
     if status:
         qs = qs.filter(status=status)
