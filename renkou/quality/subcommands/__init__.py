@@ -1,0 +1,13 @@
+"""Subcommands of `renkou quality`, one module each, so each job stays in its own app.
+
+A subcommand module exposes ``HELP: str``, ``add_arguments(parser)`` and
+``handle(options: dict) -> int | None`` (the exit status). Register it in ``SUBCOMMANDS``:
+name → dotted module path. Nested groups (``survey draw``) register the group's module,
+which adds its own sub-parsers.
+"""
+
+from __future__ import annotations
+
+SUBCOMMANDS: dict[str, str] = {
+    # "duplicates": "renkou.linkage.cli.duplicates",
+}
