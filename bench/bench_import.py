@@ -9,12 +9,16 @@ its own child process, so peak_mb is that step's own peak resident memory):
   writes, index builds, findings, spells, audit — everything the command does after
   migrating);
 - import again: the same files a second time (nothing changes, nothing is written);
+- import without the search rebuild: the same runs minus the "search" phase (the search
+  app's index, rebuilt after the import commits), so the import's own cost reads apart;
 - baselines, same run: raw PostgreSQL COPY of the same four CSV files into bare tables with
-  text columns (the engine's limit; the target is import ≤ 3× this, on both databases);
+  text columns (the engine's limit; the target is import ≤ 3× this, on both databases), and
+  into copies of the project's tables (same types and collations, no index or constraint);
   raw SQLite executemany of the same rows into bare text tables; Django bulk_create
   (batch 1000) and save() per row of persons parsed with the csv module, on a sample,
   extrapolated to every row of the four files (labelled "extrapolated");
-- ratio lines: import / COPY, bulk_create / import, save / import.
+- ratio lines: import / COPY (with and without the search rebuild; against the text-table
+  COPY and against the typed-table COPY), bulk_create / import, save / import (full import).
 PostgreSQL: database renkou_bench at BENCH_PG_SERVER (postgres://postgres@127.0.0.1:5432);
 SQLite: bench/data/bench-import.sqlite3.
 """
@@ -134,6 +138,56 @@ def child_copy(directory: Path) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
+def child_copy_typed(directory: Path) -> dict[str, Any]:
+    """COPY the four files into copies of the project's own tables (same column types and
+    collations; no index, no key, no constraint) of schema raw_typed: the engine's limit
+    for loading exactly what the import stores, without any of its checks."""
+    import psycopg
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    _django()
+    from renkou.exchange.spec import BY_NAME
+
+    with psycopg.connect(f"{PG_SERVER}/{PG_DATABASE}") as conn:
+        conn.execute("DROP SCHEMA IF EXISTS raw_typed CASCADE")
+        conn.execute("CREATE SCHEMA raw_typed")
+        conn.commit()
+        statements = []
+        for name in SPEC_FILES:
+            spec = BY_NAME[name]
+            by_name = {c.name: c for c in spec.columns}
+            file_columns = [by_name[h.strip().lower()] for h in _headers(directory / f"{name}.csv")]
+            defs = []
+            for column in file_columns:
+                kind, collation = conn.execute(
+                    "SELECT format_type(a.atttypid, a.atttypmod), "
+                    "CASE WHEN a.attcollation = 0 OR c.collname = 'default' THEN '' "
+                    "ELSE ' COLLATE \"' || c.collname || '\"' END "
+                    "FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation "
+                    "WHERE a.attrelid = %s::regclass AND a.attname = %s",
+                    [spec.table, column.db]).fetchone()
+                defs.append(f'"{column.db}" {kind}{collation}')
+            # Empty text cells are '' in the project's tables, as the import stores them.
+            not_null = [f'"{c.db}"' for c in file_columns if c.kind == "text" and not c.nullable]
+            columns = ", ".join(f'"{c.db}"' for c in file_columns)
+            statements.append((
+                f"CREATE TABLE raw_typed.{name} ({', '.join(defs)})",
+                f"COPY raw_typed.{name} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true"
+                f"{', FORCE_NOT_NULL (' + ', '.join(not_null) + ')' if not_null else ''})",
+                directory / f"{name}.csv"))
+        start = time.perf_counter()
+        for create, copy_sql, path in statements:
+            conn.execute(create)
+            with conn.cursor().copy(copy_sql) as copy, path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - start
+        conn.execute("DROP SCHEMA raw_typed CASCADE")
+        conn.commit()
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
 def child_sqlite_raw(directory: Path) -> dict[str, Any]:
     """executemany of the parsed CSV rows into bare text tables of a new SQLite file."""
     import sqlite3
@@ -228,6 +282,7 @@ def main() -> None:
         children = {"import": lambda: child_import(args.dir),
                     "import-lean": lambda: child_import(args.dir, lean=True),
                     "copy": lambda: child_copy(args.dir),
+                    "copy-typed": lambda: child_copy_typed(args.dir),
                     "sqlite-raw": lambda: child_sqlite_raw(args.dir),
                     "bulk_create": lambda: child_django(args.dir, "bulk_create", args.n),
                     "save": lambda: child_django(args.dir, "save", args.n)}
@@ -243,6 +298,7 @@ def main() -> None:
 
     # Interleaved, so that the machine's load drifts over baseline and import alike.
     copy_runs: list[dict[str, Any]] = []
+    typed_runs: list[dict[str, Any]] = []
     raw_runs: list[dict[str, Any]] = []
     first: dict[str, list[dict[str, Any]]] = {db: [] for db in dbs}
     again: dict[str, list[dict[str, Any]]] = {db: [] for db in dbs}
@@ -250,6 +306,7 @@ def main() -> None:
     postgres_fresh(PG_DATABASE)
     for _ in range(args.runs):
         copy_runs.append(run_child([*child, "--child", "copy"]))
+        typed_runs.append(run_child([*child, "--child", "copy-typed"]))
         if "sqlite" in dbs:
             raw_runs.append(run_child([*child, "--child", "sqlite-raw"]))
         for db in dbs:
@@ -262,6 +319,8 @@ def main() -> None:
 
     copy_s = figure("raw PostgreSQL COPY into bare text tables (baseline)", "postgres",
                     args.persons, rows, copy_runs)
+    typed_s = figure("raw PostgreSQL COPY into the project's tables without indexes or "
+                     "constraints (baseline)", "postgres", args.persons, rows, typed_runs)
     if raw_runs:
         figure("raw SQLite executemany into bare text tables (baseline)", "sqlite",
                args.persons, rows, raw_runs)
@@ -269,6 +328,12 @@ def main() -> None:
         import_s = figure("import, first load", db, args.persons, rows, first[db],
                           phases={k: round(median([r["phases"].get(k, 0) for r in first[db]]),
                                            3) for k in first[db][0]["phases"]})
+        # The search app's index rebuild runs after the import commits (phase "search"):
+        # the same runs without it, so that the import's own cost reads apart.
+        own = [{**r, "seconds": r["seconds"] - r["phases"].get("search", 0.0)}
+               for r in first[db]]
+        own_s = figure("import, first load, without the name-search rebuild after commit",
+                       db, args.persons, rows, own)
         figure("import again, same files (nothing changes)", db, args.persons, rows, again[db],
                changed=[r["changed"] for r in again[db]])
         if lean[db]:
@@ -282,6 +347,11 @@ def main() -> None:
                  size=args.persons, ratio=round(lean_s / copy_s, 2), target="<= 3")
         emit(what="ratio import / raw PostgreSQL COPY", db=db, size=args.persons,
              ratio=round(import_s / copy_s, 2), target="<= 3")
+        emit(what="ratio import without the search rebuild / raw PostgreSQL COPY", db=db,
+             size=args.persons, ratio=round(own_s / copy_s, 2), target="<= 3")
+        emit(what="ratio import without the search rebuild / raw PostgreSQL COPY into the "
+             "project's tables", db=db, size=args.persons, ratio=round(own_s / typed_s, 2),
+             target="<= 3")
         for how, sample in (("bulk_create", args.bulk_sample), ("save", args.save_sample)):
             samples = []
             for _ in range(args.runs):

@@ -82,7 +82,7 @@ def measure(fn: Callable[[], Any], runs: int, before: Callable[[], None] | None 
 
 def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run `python <args>` (which prints a JSON object as its last line) and parse it."""
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renkou.settings", **(env or {})}
+    full_env = {"DJANGO_SETTINGS_MODULE": "renkou.settings", **os.environ, **(env or {})}
     result = subprocess.run([PYTHON, *args], env=full_env, cwd=REPO, capture_output=True,
                             text=True, check=False)
     if result.returncode != 0:

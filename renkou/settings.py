@@ -54,15 +54,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_htmx",
     "renkou.core",
     "renkou.units",
     "renkou.registry",
     "renkou.events",
     "renkou.quality",
+    "renkou.linkage",
+    "renkou.surveys",
     "renkou.exchange",
     "renkou.synth",
     "renkou.stats",
+    "renkou.search",
     "renkou.web",
+    "renkou.jobs",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -113,6 +120,16 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (django-tasks): queued in the database and run by `renkou db_worker`
+# (SQLite and PostgreSQL). RENKOU_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them inside the request instead (no worker needed; the request waits).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("RENKOU_TASKS_BACKEND", "renkou.jobs.backend.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("quality/duplicates/", include("renkou.linkage.urls")),
     path("", include("renkou.web.urls")),
 ]

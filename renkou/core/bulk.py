@@ -41,21 +41,26 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
         return frame.height
-    placeholders = ", ".join(["%s"] * len(columns))
+    placeholders = ", ".join(["?"] * len(columns))
     cols = ", ".join(quote(c) for c in columns)
     sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for part in frame.iter_slices(200_000):
-            cursor.executemany(sql, list(_sqlite_rows(part)))
+    connection.ensure_connection()
+    # The sqlite3 connection itself, in the same transaction: Django's cursor wrapper
+    # re-reads every row of an executemany to look for named parameters.
+    sqlite: Any = connection.connection
+    for part in frame.iter_slices(200_000):
+        sqlite.executemany(sql, _sqlite_rows(part))
     return frame.height
 
 
 def _sqlite_rows(frame: pl.DataFrame) -> Iterable[Sequence[Any]]:
     # sqlite3 stores dates as ISO text (Django's convention); convert once per column.
+    # Whole columns to Python lists, zipped into rows as sqlite3 consumes them: no list of
+    # all rows is built.
     converted = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
     )
-    return converted.iter_rows()
+    return zip(*(column.to_list() for column in converted.iter_columns()), strict=True)
 
 
 def delete_where_in(table: str, column: str, values: Sequence[str]) -> None:

@@ -72,6 +72,9 @@ def _save_event(*, actor: Actor, event: Event, persons: list[str]) -> Event:
               object_id=event.id, unit_code=event.unit_id,
               detail={"person_id": event.person_id, "date": event.date.isoformat()})
     spells_rebuild(persons)
+    from renkou.quality.services import rules_run
+
+    rules_run(person_ids=persons)  # e.g. an event after a death, a marriage before birth
     data_version_bump()
     return event
 

@@ -1,11 +1,11 @@
 """Keep the derived spell tables in step with persons and events (SPEC §2 via rules.py).
 
 Most people never move. Their one spell — the household's unit, from birth until death —
-is what `rules.registration_spells` returns for a person without move events, and it is
-computed for all of them at once with polars (reads go through COPY on PostgreSQL, about a
-second per million persons). Everyone with a move event, and everyone with a marriage or
-divorce, still goes through the pure rules one by one. tests/exchange/test_spells.py holds
-the two paths equal.
+is what `rules.registration_spells` returns for a person without move events, and the
+database writes it for all of them with one INSERT … SELECT (a million rows never travel
+to Python and back). Everyone with a move event, and everyone with a marriage or divorce,
+still goes through the pure rules one by one. tests/exchange/test_spells.py holds the two
+paths equal.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ _MAR = MaritalSpell._meta.db_table
 # Up to this many persons go into the SQL as parameters; more, through a temporary table.
 _INLINE_IDS = 500
 _STAGING = "renkou_spell_persons"
+_MOVE_TYPES = "('move_in', 'move_out')"
 
 @contextmanager
 def _scope(ids: list[str] | None) -> Iterator[tuple[str, list[Any]]]:
@@ -69,29 +70,52 @@ def spells_rebuild(person_ids: Sequence[str] | None = None) -> int:
     if ids is not None and not ids:
         return 0
     with _scope(ids) as (scope, params):
-        persons = read_text_frame(
-            f"SELECT p.id, h.unit_code, {date_text('p.birth_date')} "  # noqa: S608
-            "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
-            f"{_clause('p.id', scope, first=True)}",
-            ["person_id", "unit_code", "birth_date"], params)
-        events = read_text_frame(
-            f"SELECT id, type, person_id, {date_text('date')}, unit_code "  # noqa: S608
-            "FROM events_event WHERE type IN ('death', 'move_in', 'move_out') "
-            f"{_clause('person_id', scope)}",
-            ["event_id", "type", "person_id", "date", "unit_code"], params)
-        registration = registration_frame(
-            persons.with_columns(pl.col("birth_date").str.to_date()),
-            events.with_columns(pl.col("date").str.to_date()))
         marital = _marital(scope, params)
         execute(f"DELETE FROM {_REG} {_clause('person_id', scope, first=True)}",  # noqa: S608
                 params)
         execute(f"DELETE FROM {_MAR} {_clause('person_id', scope, first=True)}",  # noqa: S608
                 params)
-        # Rows in person order: the person indexes are then built from presorted input
-        # (PostgreSQL's sort notices; 7× faster for a million rows) and stay compact.
-        insert_frame(_REG, registration.sort("person_id", "start", nulls_last=False))
+        written = _registration(scope, params)
         insert_frame(_MAR, marital.sort("person_id", "start", nulls_last=False))
-    return registration.height
+    return written
+
+
+def _registration(scope: str, params: list[Any]) -> int:
+    """Write the registration spells of the persons in `scope`; return how many."""
+    movers = f"SELECT person_id FROM events_event WHERE type IN {_MOVE_TYPES}"
+    # Persons with move events go through the rules one by one (a few percent of a county).
+    persons = read_text_frame(
+        f"SELECT p.id, h.unit_code, {date_text('p.birth_date')} "  # noqa: S608
+        "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+        f"WHERE p.id IN ({movers} {_clause('person_id', scope)}) {_clause('p.id', scope)}",
+        ["person_id", "unit_code", "birth_date"], params * 2)
+    events = read_text_frame(
+        f"SELECT id, type, person_id, {date_text('date')}, unit_code "  # noqa: S608
+        "FROM events_event WHERE type IN ('death', 'move_in', 'move_out') "
+        f"AND person_id IN ({movers} {_clause('person_id', scope)}) "
+        f"{_clause('person_id', scope)}",
+        ["event_id", "type", "person_id", "date", "unit_code"], params * 2)
+    moved = registration_frame(
+        persons.with_columns(pl.col("birth_date").str.to_date()),
+        events.with_columns(pl.col("date").str.to_date()))
+    # Everyone else has one spell — the household's unit from birth until the first death
+    # (rules._clip with both ends open; none if death is not after birth) — which the
+    # database writes itself: nothing of a million rows travels to Python and back.
+    # No ORDER BY: the plans scan persons in storage order (an import writes them sorted by
+    # id), so the person index is still built from presorted rows, without a sort that
+    # spills a million rows to disk.
+    simple = execute(
+        f"INSERT INTO {_REG} (person_id, unit_code, start, {quote('end')}) "  # noqa: S608
+        "SELECT p.id, h.unit_code, p.birth_date, d.death_date "
+        "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+        "LEFT JOIN (SELECT person_id, MIN(date) AS death_date FROM events_event "
+        f"WHERE type = 'death' {_clause('person_id', scope)} GROUP BY person_id) d "
+        "ON d.person_id = p.id "
+        f"WHERE p.id NOT IN ({movers} {_clause('person_id', scope)}) "
+        "AND (p.birth_date IS NULL OR d.death_date IS NULL OR d.death_date > p.birth_date) "
+        f"{_clause('p.id', scope)}", params * 3)
+    insert_frame(_REG, moved.sort("person_id", "start", nulls_last=False))
+    return simple + moved.height
 
 
 def _marital(scope: str, params: list[Any]) -> pl.DataFrame:

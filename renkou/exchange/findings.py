@@ -17,6 +17,7 @@ from renkou.core.bulk import insert_frame
 from renkou.exchange import dbio
 from renkou.exchange.load import db_timestamp
 from renkou.quality.models import Finding, FindingStatus
+from renkou.quality.rules import RULES_BY_CODE
 from renkou.registry.idnumber import IdNumberProblem, check_id_numbers_frame
 
 RULE_PREFIX = "id_number."
@@ -80,7 +81,17 @@ def _stored(person_ids: pl.Series) -> pl.DataFrame:
            f"FROM {_TABLE} WHERE object_type = 'person' "
            f"AND SUBSTR(rule, 1, {len(RULE_PREFIX)}) = '{RULE_PREFIX}'")
     frame = dbio.read_text(sql, names)
-    return frame.filter(pl.col("object_id").is_in(person_ids.implode()))
+    return frame.join(person_ids.rename("object_id").unique().to_frame(), on="object_id",
+                      how="semi", maintain_order="left")
+
+
+def _severity() -> pl.Expr:
+    """Each rule's severity as the quality app declares it (rows written by COPY get no
+    model default)."""
+    default = str(Finding._meta.get_field("severity").get_default())
+    return pl.col("rule").replace_strict(
+        {code: str(rule.severity) for code, rule in RULES_BY_CODE.items()},
+        default=default, return_dtype=pl.String)
 
 
 def findings_sync(persons: pl.DataFrame, *, batch_id: int, at: datetime) -> dict[str, int]:
@@ -107,7 +118,8 @@ def findings_sync(persons: pl.DataFrame, *, batch_id: int, at: datetime) -> dict
     if new.height:
         insert_frame(_TABLE, new.select(
             "rule", pl.lit("person").alias("object_type"), "object_id", "unit_code", "value",
-            "message", pl.lit(FindingStatus.OPEN.value).alias("status"),
+            "message", _severity().alias("severity"),
+            pl.lit(FindingStatus.OPEN.value).alias("status"),
             pl.lit(now).alias("found_at"), pl.lit(None, pl.String).alias("resolved_at"),
             pl.lit("").alias("resolution_note")))
     updates = []

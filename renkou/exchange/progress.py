@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -15,8 +16,11 @@ from tqdm import tqdm
 
 
 class Progress:
-    def __init__(self, *, enabled: bool, total: int) -> None:
+    def __init__(self, *, enabled: bool, total: int,
+                 on_phase: Callable[[str, str, int, int], None] | None = None) -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        # Called as on_phase(key, label, phases done, total) when a phase starts (web jobs).
+        self.on_phase = on_phase
         self.total = total
         self.bar: tqdm[Any] | None = None
         self.timings: dict[str, float] = {}
@@ -33,6 +37,8 @@ class Progress:
         """Start phase `key` (shown as the translated `label`); the previous one is done."""
         self._finish()
         self._current, self._since = key, time.perf_counter()
+        if self.on_phase is not None:
+            self.on_phase(key, label, len(self.timings), self.total)
         if self.bar is not None:
             self.bar.set_description_str(label)
 

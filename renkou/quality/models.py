@@ -13,6 +13,12 @@ class FindingStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed (not a problem)")
 
 
+class Severity(models.TextChoices):
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Information")
+
+
 class Finding(models.Model):
     """One problem with one record, e.g. an identity number whose check character is wrong.
 
@@ -25,6 +31,8 @@ class Finding(models.Model):
     unit_code = models.CharField(max_length=15, blank=True, db_index=True)
     value = models.CharField(max_length=255, blank=True)
     message = models.CharField(max_length=255, blank=True)
+    severity = models.CharField(max_length=8, choices=Severity.choices,
+                                default=Severity.WARNING)
     status = models.CharField(max_length=12, choices=FindingStatus.choices,
                               default=FindingStatus.OPEN, db_index=True)
     found_at = models.DateTimeField()
@@ -37,6 +45,8 @@ class Finding(models.Model):
         ordering = ["rule", "object_id"]
         constraints = [models.UniqueConstraint(fields=["rule", "object_type", "object_id"],
                                                name="finding_unique")]
+        # Per-object look-ups: a write refreshes the findings of the records it touched.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="finding_object_idx")]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.object_type}:{self.object_id} {self.status}"

@@ -94,10 +94,12 @@ def _validate_person(fields: dict[str, Any], person_id: str) -> None:
 
 def _after_person_write(*, person: Person) -> None:
     from renkou.events.spells import spells_rebuild
-    from renkou.quality.services import id_number_findings_sync
+    from renkou.quality.services import rules_run
+    from renkou.search.services import search_refresh
 
     spells_rebuild([person.id])
-    id_number_findings_sync(person=person, unit_code=person.household.unit_id)
+    search_refresh([person.id])  # the search table row (name, pinyin, unit) follows the write
+    rules_run(person_ids=[person.id])  # every consistency rule, for what this write touches
     data_version_bump()
 
 
@@ -142,6 +144,9 @@ def household_update(*, actor: Actor, household_id: str, unit_code: str | None =
     from renkou.events.spells import spells_rebuild
 
     spells_rebuild(list(household.members.values_list("id", flat=True)))
+    from renkou.search.services import search_refresh_households
+
+    search_refresh_households([household.id])
     data_version_bump()
     return household
 

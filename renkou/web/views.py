@@ -17,21 +17,34 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from renkou.core.audit import audit_log, request_actor
 from renkou.core.errors import NotFound, PermissionDenied, RenkouError
+from renkou.events.models import EventType
 from renkou.registry.selectors import (
     household_detail_for_user,
     person_get_for_user,
     person_relatives_for_user,
     persons_search_for_user,
 )
-from renkou.web.selectors import death_date, home_summaries, person_events
+from renkou.web.record_selectors import (
+    household_events,
+    household_relations,
+    person_findings,
+    record_history,
+    user_may_write,
+)
+from renkou.web.selectors import death_date, person_events
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
+# Events recorded from a person's page, in the order of its buttons.
+PERSON_EVENT_KINDS = [(EventType.DEATH, _("Death")), (EventType.MARRIAGE, _("Marriage")),
+                      (EventType.DIVORCE, _("Divorce")), (EventType.MOVE_IN, _("Move in")),
+                      (EventType.MOVE_OUT, _("Move out"))]
 
 
 def maps_errors(view: View) -> View:
@@ -86,11 +99,6 @@ def _page_number(raw: str | None) -> int:
 
 
 @page_view
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"summaries": home_summaries(user=request.user)})
-
-
-@page_view
 def person_list(request: HttpRequest) -> HttpResponse:
     page = persons_search_for_user(user=request.user, query=request.GET.get("q", ""),
                                    page=_page_number(request.GET.get("page")),
@@ -103,11 +111,17 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     person = person_get_for_user(user=request.user, person_id=person_id,
                                  actor=request_actor(request))
     events = person_events(user=request.user, person=person)
+    died = death_date(person=person, events=events)
+    may_write = user_may_write(request.user, person.household.unit)
     return render(request, "web/person_detail.html", {
         "person": person,
         "relatives": person_relatives_for_user(user=request.user, person=person),
         "events": events,
-        "died": death_date(person=person, events=events),
+        "died": died,
+        "history": record_history(model="person", object_id=person.id),
+        "findings": person_findings(person=person),
+        "may_write": may_write and died is None,
+        "event_kinds": PERSON_EVENT_KINDS,
     })
 
 
@@ -115,5 +129,10 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
 def household_detail(request: HttpRequest, household_id: str) -> HttpResponse:
     detail = household_detail_for_user(user=request.user, household_id=household_id,
                                        actor=request_actor(request))
-    return render(request, "web/household_detail.html",
-                  {"household": detail.household, "members": detail.members})
+    return render(request, "web/household_detail.html", {
+        "household": detail.household, "members": detail.members,
+        "parents": household_relations(detail.members),
+        "events": household_events(members=detail.members),
+        "history": record_history(model="household", object_id=detail.household.id),
+        "may_write": user_may_write(request.user, detail.household.unit),
+    })

@@ -204,6 +204,7 @@ def test_demo_serves_with_static_files_and_no_reloader(units, monkeypatch):
     served: list[tuple[Any, ...]] = []
     monkeypatch.setattr(demo, "call_command",
                         lambda *args, **kwargs: served.append((args, kwargs)))
+    monkeypatch.setattr(demo, "start_worker", lambda: None)  # tests/jobs/test_demo_worker.py
     out = io.StringIO()
     call_command("demo", "--port", "8123", stdout=out)
     ((args, kwargs),) = served

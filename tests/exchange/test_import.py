@@ -236,3 +236,47 @@ def test_moving_a_township_rederives_units_below_it(units: Any, tmp_path: Path) 
     assert group.county_code == "410326000000"
     assert group.path.startswith("410000000000/410300000000/410326000000/410325100000/")
     assert _last_audit().detail["units_rederived"] > 0
+
+
+def _schema() -> set[tuple[str, str]]:
+    """(table, definition) of every index and constraint of the tables a first load defers."""
+    from django.db import connection
+
+    tables = ["registry_household", "registry_person", "events_event",
+              "events_registrationspell", "events_maritalspell"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname || ' ' || pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s) UNION ALL "
+                "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+                [tables, tables])
+        else:
+            cursor.execute("SELECT tbl_name, COALESCE(sql, name) FROM sqlite_master "
+                           "WHERE type = 'index' AND tbl_name IN (%s, %s, %s, %s, %s)", tables)
+        return {(str(t), str(d)) for t, d in cursor.fetchall()}
+
+
+def test_first_load_with_deferred_keys_and_indexes(units: Any, base_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The million-row path on a small extract: indexes, foreign and (PostgreSQL) primary
+    keys are dropped around the load and come back exactly as the migrations made them."""
+    from renkou.events.models import RegistrationSpell
+    from renkou.exchange import load
+
+    monkeypatch.setattr(load, "DEFER_INDEXES_AT", 1)
+    schema = _schema()
+    assert any("PRIMARY KEY" in d or "pkey" in d or "autoindex" in d for _t, d in schema)
+    _import(base_dir)
+
+    assert _schema() == schema
+    assert (Household.objects.count(), Person.objects.count(), Event.objects.count()) == \
+        (3, 6, 5)
+    assert RegistrationSpell.objects.count() > 0
+    # The keys hold again: a second import of the same files changes nothing.
+    before = db_counts()
+    _import(base_dir)
+    after = db_counts()
+    assert after.pop("ImportBatch") == before.pop("ImportBatch") + 1
+    assert after.pop("AuditEvent") == before.pop("AuditEvent") + 1
+    assert after == before

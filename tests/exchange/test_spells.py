@@ -135,3 +135,64 @@ def test_rebuild_of_many_persons_uses_a_staging_table(units: Any) -> None:
     registration, marital = _stored()
     assert registration == _expected_registration()
     assert marital == _expected_marital()
+
+
+def _registry(people: list[tuple[str, str, date | None]],
+              events: list[tuple[str, str, date, str | None]]) -> None:
+    """people: (id, unit of the household, birth); events: (type, person, date, spouse)."""
+    for pid, unit, birth in people:
+        Household.objects.create(id=f"H-{pid}", unit_id=unit)
+        Person.objects.create(id=pid, household_id=f"H-{pid}", name="某", sex=1,
+                              birth_date=birth, marital_status="10")
+    for number, (kind, pid, day, spouse) in enumerate(events):
+        # Move events name the unit moved into or left; the others, the household's.
+        unit = {"move_in": f.VILLAGE_B, "move_out": f.GROUP_A1}.get(kind, f.VILLAGE_A)
+        Event.objects.create(id=f"E{number:02d}", type=kind, person_id=pid, date=day,
+                             unit_id=unit, source="village", spouse_id=spouse)
+
+
+def test_hand_computed_spells_from_sql_and_from_the_rules(units: Any) -> None:
+    """A fixture with every kind of history; the SQL path (persons without moves) and the
+    rules path (persons with moves) must give these spells, worked out by hand."""
+    d = date
+    _registry(
+        [("A", f.VILLAGE_A, d(1980, 1, 1)),   # never moves, alive
+         ("B", f.VILLAGE_A, d(1950, 3, 1)),   # never moves, dies (two death records)
+         ("C", f.GROUP_A1, None),             # no birth date, moves out then back in
+         ("D", f.VILLAGE_C, d(2000, 1, 1)),   # dies on the birth day: no spell at all
+         ("E", f.VILLAGE_A, d(1990, 6, 1)),   # moves in, dies later
+         ("F", f.VILLAGE_A, d(1985, 2, 2))],  # married to A, then divorced
+        [("death", "B", d(2021, 5, 5), None), ("death", "B", d(2022, 1, 1), None),
+         ("move_out", "C", d(2019, 1, 1), None), ("move_in", "C", d(2020, 7, 1), None),
+         ("death", "D", d(2000, 1, 1), None),
+         ("move_in", "E", d(2018, 3, 3), None), ("death", "E", d(2023, 9, 9), None),
+         ("marriage", "A", d(2010, 10, 1), "F"), ("divorce", "F", d(2015, 4, 4), "A")])
+    written = spells_rebuild(None)
+
+    registration, marital = _stored()
+    assert registration == {
+        ("A", Spell(f.VILLAGE_A, d(1980, 1, 1), None)),
+        ("B", Spell(f.VILLAGE_A, d(1950, 3, 1), d(2021, 5, 5))),
+        ("C", Spell(f.GROUP_A1, None, d(2019, 1, 1))),
+        ("C", Spell(f.VILLAGE_B, d(2020, 7, 1), None)),
+        ("E", Spell(f.VILLAGE_B, d(2018, 3, 3), d(2023, 9, 9))),
+        ("F", Spell(f.VILLAGE_A, d(1985, 2, 2), None)),
+    }
+    assert written == 6
+    assert registration == _expected_registration()
+    assert marital == {
+        ("A", "10", None, d(2010, 10, 1)), ("A", "20", d(2010, 10, 1), d(2015, 4, 4)),
+        ("A", "40", d(2015, 4, 4), None),
+        ("F", "10", None, d(2010, 10, 1)), ("F", "20", d(2010, 10, 1), d(2015, 4, 4)),
+        ("F", "40", d(2015, 4, 4), None),
+    } == _expected_marital()
+
+    # A rebuild of two persons (inline ids) leaves the others' spells as they were.
+    Event.objects.filter(person_id="B").delete()
+    Event.objects.create(id="E99", type="move_out", person_id="A", date=d(2024, 2, 2),
+                         unit_id=f.VILLAGE_A, source="village")
+    assert spells_rebuild(["A", "B"]) == 2
+    registration, _ = _stored()
+    assert ("A", Spell(f.VILLAGE_A, d(1980, 1, 1), d(2024, 2, 2))) in registration
+    assert ("B", Spell(f.VILLAGE_A, d(1950, 3, 1), None)) in registration
+    assert registration == _expected_registration()

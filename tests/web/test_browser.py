@@ -89,14 +89,12 @@ def test_village_worker_journey(live_server, registry, browser, shots):
     assert page.locator("h1").inner_text() == "登录"
     _shoot(page, shots, "login")
 
-    # home page: the village, its figures, in Chinese; the stylesheet is served
+    # home page: the village's dashboard, in Chinese; the stylesheet is served
     _sign_in(page, live_server.url, "vw_a", "pw-vw_a")
     page.wait_for_url(live_server.url + "/")
-    assert "欢迎" in page.locator("h1").inner_text()
-    unit_card = page.locator(".unit-card")
-    assert "李家村" in unit_card.inner_text()
-    assert "户籍人口" in unit_card.inner_text()
-    assert page.locator(".figure .value").first.inner_text() == "4"
+    assert "李家村" in page.locator("h1").inner_text()
+    assert "期末人口" in page.locator(".key-figures").inner_text()
+    assert page.locator("[data-indicator=population_end]").inner_text() == "4"
     assert page.evaluate("getComputedStyle(document.querySelector('header.top'))"
                          ".borderBottomStyle") == "solid"
     _shoot(page, shots, "home")
@@ -131,7 +129,8 @@ def test_village_worker_journey(live_server, registry, browser, shots):
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url.endswith("/households/H-A1/")
     assert "Household head" in page.locator("table.grid").inner_text()
-    assert page.locator("nav.main-nav").inner_text().split() == ["Home", "Registry"]
+    assert page.locator("nav.main-nav").inner_text().split()[:3] == [
+        "Dashboard", "Registry", "Reports"]
     page.goto(live_server.url + "/persons/P-A1/")
     assert "ID number" in page.locator("dl.fields").inner_text()
     _shoot(page, shots, "detail-en")

@@ -8,11 +8,9 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.utils import timezone
 
 from renkou.core.models import AuditEvent
 from renkou.events.spells import spells_rebuild
-from renkou.quality.models import Finding
 from tests import factories as f
 from tests.web.data import Resident
 
@@ -81,24 +79,21 @@ def test_wrong_password_shows_an_error_and_is_audited(personas):
     assert failed.user_id is None
 
 
-# --- home ----------------------------------------------------------------------------------
+# --- home: the dashboard (more in test_dashboard.py) ---------------------------------------
 
-def test_home_shows_units_and_headline_counts(personas, people):
+def _figure(response: Any, code: str) -> Any:
+    (figure,) = [k for k in response.context["board"].key_figures if k.indicator.code == code]
+    return figure.current
+
+
+def test_home_shows_the_unit_and_its_units_below(personas, people):
     spells_rebuild()
-    Finding.objects.create(rule="id_number.check", object_type="person", object_id="P-A1",
-                           unit_code=f.GROUP_A1, found_at=timezone.now())
-    Finding.objects.create(rule="id_number.check", object_type="person", object_id="P-C1",
-                           unit_code=f.GROUP_C1, found_at=timezone.now())
     response = _client(personas["township_clerk_1"]).get("/")
     assert response.status_code == 200
-    (summary,) = response.context["summaries"]
-    assert summary.unit.code == f.TOWNSHIP_1
-    assert summary.roles == ["Township clerk"]
-    assert summary.population == 5  # four in 李家村, one in 张庄村
-    assert summary.households == 3
-    assert summary.open_findings == 1  # the one in 王庄村 is another township's
-    assert [(c.code, c.population, c.households) for c in summary.children] == [
-        (f.VILLAGE_A, 4, 2), (f.VILLAGE_B, 1, 1)]
+    assert response.context["board"].unit.code == f.TOWNSHIP_1
+    assert _figure(response, "POP_END") == 5  # four in 李家村, one in 张庄村
+    assert [(c.code, c.values["POP_END"]) for c in response.context["children"]] == [
+        (f.VILLAGE_A, 4), (f.VILLAGE_B, 1)]
     content = response.content.decode()
     assert "城关镇" in content
     assert "李家村" in content
@@ -108,17 +103,17 @@ def test_home_shows_units_and_headline_counts(personas, people):
 def test_home_counts_only_the_village_for_a_village_worker(personas, people):
     spells_rebuild()
     response = _client(personas["village_worker_a"]).get("/")
-    (summary,) = response.context["summaries"]
-    assert (summary.population, summary.households) == (4, 2)
-    assert [c.code for c in summary.children] == [f.GROUP_A1, f.GROUP_A2]
+    assert _figure(response, "POP_END") == 4
+    assert [c.code for c in response.context["children"]] == [f.GROUP_A1, f.GROUP_A2]
 
 
-def test_home_population_is_today_registered_population(personas, people):
+def test_home_population_is_registered_population_at_the_last_record(personas, people):
     spells_rebuild()
     f.make_event("E-D", "death", "P-A1", date(2020, 1, 1), f.GROUP_A1)
     spells_rebuild(["P-A1"])
-    (summary,) = _client(personas["village_worker_a"]).get("/").context["summaries"]
-    assert summary.population == 3
+    response = _client(personas["village_worker_a"]).get("/")
+    assert response.context["board"].current.end == date(2020, 1, 1)
+    assert _figure(response, "POP_END") == 3
 
 
 def test_home_without_units_says_so(db):
@@ -126,7 +121,7 @@ def test_home_without_units_says_so(db):
 
     user = get_user_model().objects.create_user("lonely", password="pw-lonely")
     response = _client(user, "zh-hans").get("/")
-    assert response.context["summaries"] == []
+    assert "board" not in response.context
     assert "您还不属于任何单位" in response.content.decode()
 
 
@@ -203,16 +198,18 @@ def test_list_page_query_count_does_not_grow(personas, people, size,
                                              django_assert_num_queries):
     _grow(size)
     client = _client(personas["township_clerk_1"])
-    # session, user, memberships, count, page (household and unit joined in)
-    with django_assert_num_queries(5):
+    # session, user, memberships, count, page (household and unit joined in), and the
+    # memberships by role for the nav's import link
+    with django_assert_num_queries(6):
         assert client.get("/persons/").status_code == 200
 
 
 def test_search_page_query_count(personas, people, django_assert_num_queries):
     _grow(30)
     client = _client(personas["village_worker_a"])
-    # session, user, memberships, count, page, audit row (+ savepoint pair on the test DB)
-    with django_assert_num_queries(6, exact=False):
+    # session, user, memberships, count, page, audit row (+ savepoint pair on the test DB),
+    # memberships by role for the nav's import link
+    with django_assert_num_queries(7, exact=False):
         client.get("/persons/", {"q": "钱"})
 
 

@@ -161,6 +161,13 @@ def _route_values(people: dict[str, Resident]) -> dict[str, list[str]]:
         "household_id": sorted({r.household_id for r in outside}),
         "unit_code": [f.VILLAGE_C, f.GROUP_C1, f.VILLAGE_B, f.TOWNSHIP_2],
         "code": [f.VILLAGE_C, f.GROUP_C1, f.VILLAGE_B, f.TOWNSHIP_2],
+        "kind": ["death", "marriage", "move_in"],  # event forms
+        # POST only (GET answers 405); its scope is tested in tests/quality/test_web.py.
+        "finding_id": ["1", "2"],
+        # import jobs: only the uploader sees one (tests/web/test_import_page.py)
+        "job_id": ["1", "2"],
+        # duplicate pairs: POST only (GET answers 405); scope in tests/linkage/test_web.py
+        "pair_id": ["1", "2"],
     }
 
 

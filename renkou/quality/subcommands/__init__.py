@@ -9,5 +9,12 @@ which adds its own sub-parsers.
 from __future__ import annotations
 
 SUBCOMMANDS: dict[str, str] = {
-    # "duplicates": "renkou.linkage.cli.duplicates",
+    "rules": "renkou.quality.cli.rules",
+    "plausibility": "renkou.quality.cli.plausibility",
+    "survey": "renkou.surveys.cli",
+    "duplicates": "renkou.linkage.cli.duplicates",
+    "reconcile": "renkou.linkage.cli.reconcile",
+    "review": "renkou.linkage.cli.review",
+    "merge": "renkou.linkage.cli.merge",
+    "unmerge": "renkou.linkage.cli.unmerge",
 }

@@ -11,11 +11,17 @@
    village).
 4. The address and the logins are printed in Chinese and English, then the web app is served
    with Django's development server (static files included) until Ctrl+C.
+5. While it serves, a background worker (`renkou db_worker`, the database task queue: web
+   imports) runs as a child process; it stops with the server (Ctrl+C, SIGTERM, or the
+   parent disappearing: `--stop-with-parent`).
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +118,31 @@ def ensure_demo_logins(password: str) -> list[DemoLogin]:
     return logins
 
 
+def start_worker() -> subprocess.Popen[bytes] | None:
+    """`renkou db_worker` as a child process, if tasks go to the database queue."""
+    from django_tasks import task_backends
+
+    from renkou.jobs.backend import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return None  # e.g. the immediate backend: tasks run inside the request
+    command = [sys.executable, "-m", "renkou.cli", "db_worker", "--stop-with-parent",
+               "--verbosity", "0"]
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 — our own command
+
+
+def stop_worker(worker: subprocess.Popen[bytes] | None, timeout: float = 30) -> None:
+    """SIGTERM: the worker finishes its current task and exits; killed after `timeout`."""
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
 def _role_label(role: str, language: str) -> str:
     with translation.override(language):
         return str(Role(role).label)
@@ -198,5 +229,18 @@ class Command(BaseCommand):
             allowed.append("*" if host in {"0.0.0.0", "::"} else host)  # noqa: S104
             settings.ALLOWED_HOSTS = allowed
         addrport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        call_command("runserver", addrport, use_reloader=False, insecure_serving=True,
-                     use_ipv6=":" in host, use_threading=True)
+        worker = start_worker()
+        if worker is not None:
+            self.stdout.write(f"后台任务进程已启动 / Background worker started (pid {worker.pid})")
+        # SIGTERM (e.g. a service manager) stops the server like Ctrl+C, so the worker stops too.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            call_command("runserver", addrport, use_reloader=False, insecure_serving=True,
+                         use_ipv6=":" in host, use_threading=True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            stop_worker(worker)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)

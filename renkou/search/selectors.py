@@ -1,0 +1,155 @@
+"""Searching persons the user may see: by name, pinyin initials or full pinyin, identity
+number (whole or its last digits), person id or household id.
+
+Each kind of query is one range scan over one index of the search table, in that index's
+order, filtered by the user's units and cut at a page plus one row (no count: counting every
+"z…" in a county would cost more than the page). Out-of-scope persons are simply not there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from renkou.core.audit import Actor, audit_log
+from renkou.core.scope import REGISTRY_READERS, user_units
+from renkou.search.models import SearchEntry
+from renkou.units.models import ANCESTOR_LEVELS, Unit
+
+MAX_QUERY_LENGTH = 64
+PAGE_SIZE = 20
+MAX_PAGE = 50  # deeper pages mean the query is too broad: refine it instead
+# The highest code point: every string starting with q sorts below q + TOP (byte order).
+TOP = "\U0010ffff"
+ID_TAIL_MIN = 4
+VOWELS = frozenset("aeiouv")
+PINYIN_ONLY_FROM = 5
+
+_DIGITS = re.compile(r"[0-9]+[xX]?")
+_LETTERS = re.compile(r"[a-z]+")
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person_id: str
+    name: str
+    sex: int
+    birth_date: date | None
+    id_number: str
+    household_id: str
+    unit_code: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    kind: str  # "", "name", "initials", "pinyin", "id", "code"
+    hits: list[SearchHit]
+    page: int
+    page_size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.hits else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.hits)
+
+
+def normalise_query(raw: str) -> str:
+    """Full-width forms folded (ＺＳ, １２３４ → zs, 1234), spaces removed, letters lower-cased
+    only when the query is all letters."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(text.split())[:MAX_QUERY_LENGTH]
+    if text.isascii() and text.isalpha():
+        return text.lower()
+    return text
+
+
+def _prefix(column: str, value: str) -> Q:
+    return Q(**{f"{column}__gte": value, f"{column}__lt": value + TOP})
+
+
+def _plan(query: str) -> tuple[str, Q, list[str]]:
+    """(kind, condition, order) for a normalised query."""
+    if _DIGITS.fullmatch(query):
+        exact = Q(person_id=query) | Q(household_id=query)
+        if len(query) < ID_TAIL_MIN:
+            return "code", exact, ["person_id"]
+        tail = query.upper()[::-1]
+        return "id", _prefix("id_reversed", tail) | exact, ["id_reversed", "person_id"]
+    if _LETTERS.fullmatch(query):
+        if not set(query) & VOWELS and query not in ("zh", "ch", "sh"):
+            # No vowel: pinyin initials (a full syllable always has one) — one ordered scan.
+            return "initials", _prefix("initials", query), ["initials", "person_id"]
+        if len(query) >= PINYIN_ONLY_FROM:
+            # Five letters with a vowel are full pinyin (initials that long are rare):
+            # the tightest range, no walk through every name with the same first letter.
+            return "pinyin", _prefix("pinyin", query), ["pinyin", "initials", "person_id"]
+        # Initials and pinyin start with the same letter, so one scan of the pinyin index
+        # from that letter, in its order, serves both.
+        condition = _prefix("pinyin", query[0]) & (_prefix("initials", query)
+                                                   | _prefix("pinyin", query))
+        return "pinyin", condition, ["pinyin", "initials", "person_id"]
+    if _HAN.match(query):
+        return "name", _prefix("name", query), ["name", "person_id"]
+    return "code", Q(person_id=query) | Q(household_id=query) | Q(
+        person_id=query.upper()) | Q(household_id=query.upper()), ["person_id"]
+
+
+def _scope_q(units: list[Unit]) -> Q:
+    parts = [Q(**{f"{unit.level}_code": unit.code}) if unit.level in ANCESTOR_LEVELS
+             else Q(unit_code=unit.code) for unit in units]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def entries_for_user(*, user: Any) -> QuerySet[SearchEntry]:
+    return SearchEntry.objects.filter(_scope_q(user_units(user, REGISTRY_READERS)))
+
+
+def search_for_user(*, user: Any, query: str, page: int = 1, page_size: int = PAGE_SIZE,
+                    actor: Actor | None = None) -> SearchPage:
+    """One page of the persons matching `query` that the user may see.
+
+    Audited as `person.search` (who looked up whom): a search by ID number is a read of
+    personal data."""
+    query = normalise_query(query)
+    page = min(max(1, page), MAX_PAGE)
+    if not query:
+        return SearchPage(query="", kind="", hits=[], page=1, page_size=page_size,
+                          has_next=False)
+    kind, condition, order = _plan(query)
+    start = (page - 1) * page_size
+    rows = list(entries_for_user(user=user).filter(condition).order_by(*order)
+                .values_list("person_id", "name", "sex", "birth_date", "id_number",
+                             "household_id", "unit_code")[start:start + page_size + 1])
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    names = dict(Unit.objects.filter(code__in={r[6] for r in rows}).values_list("code", "name")
+                 ) if rows else {}
+    hits = [SearchHit(person_id=r[0], name=r[1], sex=r[2], birth_date=r[3], id_number=r[4],
+                      household_id=r[5], unit_code=r[6], unit_name=names.get(r[6], r[6]))
+            for r in rows]
+    if actor is not None:
+        with transaction.atomic():
+            audit_log(actor=actor, action="person.search", object_type="person",
+                      detail={"q": query, "kind": kind, "page": page,
+                              "shown": [h.person_id for h in hits]})
+    return SearchPage(query=query, kind=kind, hits=hits, page=page, page_size=page_size,
+                      has_next=has_next)
