@@ -109,7 +109,10 @@ def test_clerk_dashboard_reports_and_export(live_server, registry, browser, tmp_
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#child-units tbody tr').dataset.unit"
                            f" === '{f.VILLAGE_B}'")
-    assert page.evaluate("document.activeElement.id") == "sort-POP_END"
+    # htmx gives the focus back to the element with the same id when the swap settles
+    # (after its settle delay), so wait for it; a missing restore times out and fails.
+    page.wait_for_function("document.activeElement && document.activeElement.id"
+                           " === 'sort-POP_END'", timeout=5_000)
     assert page.locator("[data-chart=monthly] svg").count() == 1  # charts not redrawn
 
     # keyboard: the first Tab lands on the skip link, visibly focused
