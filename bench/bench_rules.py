@@ -29,29 +29,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import dataset, measure, peak_mb  # bench/common.py: shared bench helpers
+from common import (  # bench/common.py: shared bench helpers
+    PG_SERVER,
+    dataset,
+    measure,
+    peak_mb,
+    persistent_urls,
+    person_count,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RENKOU = ROOT / ".venv" / "bin" / "renkou"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-def database_urls(persons: int) -> dict[str, str]:
-    suffix = "" if persons == 1_000_000 else f"-{persons}"
-    return {
-        "sqlite": f"sqlite:///{ROOT / 'bench' / 'data' / f'rules{suffix}.sqlite3'}",
-        "postgresql": f"{PG_SERVER}/renkou_bench_rules{suffix.replace('-', '_')}",
-    }
-
-
-def _person_count(url: str) -> int:
-    code = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            "'renkou.settings'); django.setup(); from renkou.cli import ensure_schema; "
-            "ensure_schema(); from renkou.registry.models import Person; "
-            "print(Person.objects.count())")
-    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True, check=True, cwd=ROOT)
-    return int(done.stdout.strip().splitlines()[-1])
 
 
 def _prepare(backend: str, url: str, data: Path, persons: int) -> dict[str, Any]:
@@ -63,13 +53,13 @@ def _prepare(backend: str, url: str, data: Path, persons: int) -> dict[str, Any]
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                                  [name]).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
-    if _person_count(url) == persons:
+    if person_count(url) == persons:
         return {"loaded": "reused"}
     started = time.perf_counter()
     done = subprocess.run([str(RENKOU), "import", str(data)],
                           env={**os.environ, "DATABASE_URL": url}, capture_output=True,
                           text=True, check=False, cwd=ROOT)
-    if done.returncode != 0 or _person_count(url) != persons:
+    if done.returncode != 0 or person_count(url) != persons:
         raise SystemExit(f"could not load {data} into {backend}: {done.stderr[-2000:]}")
     if backend == "postgresql":
         import psycopg
@@ -223,7 +213,7 @@ def main() -> None:
         worker(args.worker, args)
         return
     data = dataset(args.persons, args.seed)
-    urls = database_urls(args.persons)
+    urls = persistent_urls("rules", args.persons)
     for backend in args.backends.split(","):
         how = _prepare(backend, urls[backend], data, args.persons)
         print(json.dumps({"what": "dataset", "backend": backend, "size": args.persons,

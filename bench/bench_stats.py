@@ -29,28 +29,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import dataset, measure, peak_mb  # bench/common.py: shared bench helpers
+from common import (  # bench/common.py: shared bench helpers
+    PG_SERVER,
+    dataset,
+    measure,
+    peak_mb,
+    persistent_urls,
+    person_count,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RENKOU = ROOT / ".venv" / "bin" / "renkou"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
-def database_urls(persons: int) -> dict[str, str]:
-    suffix = "" if persons == 1_000_000 else f"-{persons}"
-    return {
-        "sqlite": f"sqlite:///{ROOT / 'bench' / 'data' / f'stats{suffix}.sqlite3'}",
-        "postgresql": f"{PG_SERVER}/renkou_bench_stats{suffix.replace('-', '_')}",
-    }
-
-
-def _person_count(url: str) -> int:
-    code = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            "'renkou.settings'); django.setup(); from renkou.cli import ensure_schema; "
-            "ensure_schema(); from renkou.registry.models import Person; "
-            "print(Person.objects.count())")
-    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True, check=True, cwd=ROOT)
-    return int(done.stdout.strip().splitlines()[-1])
 
 
 def _create_pg_database(url: str) -> None:
@@ -83,13 +73,13 @@ def _load(backend: str, urls: dict[str, str], data: Path, persons: int) -> dict[
     url = urls[backend]
     if backend == "postgresql":
         _create_pg_database(url)
-    if _person_count(url) == persons:
+    if person_count(url) == persons:
         return {"loaded": "reused"}
     env = {**os.environ, "DATABASE_URL": url}
     started = time.perf_counter()
     done = subprocess.run([str(RENKOU), "import", str(data)], env=env, capture_output=True,
                           text=True, check=False, cwd=ROOT)
-    if done.returncode == 0 and _person_count(url) == persons:
+    if done.returncode == 0 and person_count(url) == persons:
         return {"loaded": "renkou import", "load_seconds": round(time.perf_counter() - started)}
     raise SystemExit(f"could not load {data} into {backend}: {done.stderr[-2000:]}")
 
@@ -185,7 +175,7 @@ def main() -> None:
         worker(args.worker, args)
         return
     data = dataset(args.persons, args.seed)
-    urls = database_urls(args.persons)
+    urls = persistent_urls("stats", args.persons)
     for backend in args.backends.split(","):
         how = prepare(backend, urls, data, args.persons)
         print(json.dumps({"what": "dataset", "backend": backend, "size": args.persons,

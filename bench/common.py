@@ -132,3 +132,24 @@ def postgres_fresh(database: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
     return f"{PG_SERVER}/{database}"
+
+
+def persistent_urls(name: str, persons: int) -> dict[str, str]:
+    """The kept (not fresh) SQLite file and PostgreSQL database of one benchmark and size."""
+    suffix = "" if persons == 1_000_000 else f"-{persons}"
+    return {
+        "sqlite": f"sqlite:///{REPO / 'bench' / 'data' / f'{name}{suffix}.sqlite3'}",
+        "postgresql": f"{PG_SERVER}/renkou_bench_{name}{suffix.replace('-', '_')}",
+    }
+
+
+def person_count(database_url: str) -> int:
+    """Persons in that database (schema migrated first), counted in a child process."""
+    code = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'renkou.settings'); django.setup(); from renkou.cli import ensure_schema; "
+            "ensure_schema(); from renkou.registry.models import Person; "
+            "print(Person.objects.count())")
+    done = subprocess.run([sys.executable, "-c", code],
+                          env={**os.environ, "DATABASE_URL": database_url},
+                          capture_output=True, text=True, check=True, cwd=REPO)
+    return int(done.stdout.strip().splitlines()[-1])
