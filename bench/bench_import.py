@@ -12,13 +12,16 @@ its own child process, so peak_mb is that step's own peak resident memory):
 - import without the search rebuild: the same runs minus the "search" phase (the search
   app's index, rebuilt after the import commits), so the import's own cost reads apart;
 - baselines, same run: raw PostgreSQL COPY of the same four CSV files into bare tables with
-  text columns (the engine's limit; the target is import ≤ 3× this, on both databases), and
-  into copies of the project's tables (same types and collations, no index or constraint);
+  text columns (the engine's limit; the target is import ≤ 3× this, on both databases),
+  into copies of the project's tables (same types and collations, no index or constraint),
+  and into copies with the tables' primary keys and indexes in place (what a plain COPY of
+  the files into the database as migrated costs: every index maintained row by row);
   raw SQLite executemany of the same rows into bare text tables; Django bulk_create
   (batch 1000) and save() per row of persons parsed with the csv module, on a sample,
   extrapolated to every row of the four files (labelled "extrapolated");
 - ratio lines: import / COPY (with and without the search rebuild; against the text-table
-  COPY and against the typed-table COPY), bulk_create / import, save / import (full import).
+  COPY, the typed-table COPY and the indexed-table COPY), bulk_create / import, save / import
+  (full import).
 PostgreSQL: database renkou_bench at BENCH_PG_SERVER (postgres://postgres@127.0.0.1:5432);
 SQLite: bench/data/bench-import.sqlite3.
 """
@@ -138,10 +141,12 @@ def child_copy(directory: Path) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
-def child_copy_typed(directory: Path) -> dict[str, Any]:
+def child_copy_typed(directory: Path, indexed: bool = False) -> dict[str, Any]:
     """COPY the four files into copies of the project's own tables (same column types and
-    collations; no index, no key, no constraint) of schema raw_typed: the engine's limit
-    for loading exactly what the import stores, without any of its checks."""
+    collations) of schema raw_typed: without any index, key or constraint (the engine's
+    limit for loading exactly what the import stores, without any of its checks), or,
+    `indexed`, with the tables' primary keys and indexes in place as the migrations made
+    them (no foreign keys; orgunits, whose table needs the derived path, stays bare)."""
     import psycopg
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -170,8 +175,12 @@ def child_copy_typed(directory: Path) -> dict[str, Any]:
             # Empty text cells are '' in the project's tables, as the import stores them.
             not_null = [f'"{c.db}"' for c in file_columns if c.kind == "text" and not c.nullable]
             columns = ", ".join(f'"{c.db}"' for c in file_columns)
+            create = f"CREATE TABLE raw_typed.{name} ({', '.join(defs)})"
+            if indexed and name != "orgunits":
+                create = (f"CREATE TABLE raw_typed.{name} (LIKE public.{spec.table} "
+                          "INCLUDING DEFAULTS INCLUDING INDEXES)")
             statements.append((
-                f"CREATE TABLE raw_typed.{name} ({', '.join(defs)})",
+                create,
                 f"COPY raw_typed.{name} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true"
                 f"{', FORCE_NOT_NULL (' + ', '.join(not_null) + ')' if not_null else ''})",
                 directory / f"{name}.csv"))
@@ -283,6 +292,7 @@ def main() -> None:
                     "import-lean": lambda: child_import(args.dir, lean=True),
                     "copy": lambda: child_copy(args.dir),
                     "copy-typed": lambda: child_copy_typed(args.dir),
+                    "copy-indexed": lambda: child_copy_typed(args.dir, indexed=True),
                     "sqlite-raw": lambda: child_sqlite_raw(args.dir),
                     "bulk_create": lambda: child_django(args.dir, "bulk_create", args.n),
                     "save": lambda: child_django(args.dir, "save", args.n)}
@@ -299,6 +309,7 @@ def main() -> None:
     # Interleaved, so that the machine's load drifts over baseline and import alike.
     copy_runs: list[dict[str, Any]] = []
     typed_runs: list[dict[str, Any]] = []
+    indexed_runs: list[dict[str, Any]] = []
     raw_runs: list[dict[str, Any]] = []
     first: dict[str, list[dict[str, Any]]] = {db: [] for db in dbs}
     again: dict[str, list[dict[str, Any]]] = {db: [] for db in dbs}
@@ -307,6 +318,7 @@ def main() -> None:
     for _ in range(args.runs):
         copy_runs.append(run_child([*child, "--child", "copy"]))
         typed_runs.append(run_child([*child, "--child", "copy-typed"]))
+        indexed_runs.append(run_child([*child, "--child", "copy-indexed"]))
         if "sqlite" in dbs:
             raw_runs.append(run_child([*child, "--child", "sqlite-raw"]))
         for db in dbs:
@@ -321,6 +333,8 @@ def main() -> None:
                     args.persons, rows, copy_runs)
     typed_s = figure("raw PostgreSQL COPY into the project's tables without indexes or "
                      "constraints (baseline)", "postgres", args.persons, rows, typed_runs)
+    indexed_s = figure("raw PostgreSQL COPY into the project's tables with their keys and "
+                       "indexes (baseline)", "postgres", args.persons, rows, indexed_runs)
     if raw_runs:
         figure("raw SQLite executemany into bare text tables (baseline)", "sqlite",
                args.persons, rows, raw_runs)
@@ -351,6 +365,9 @@ def main() -> None:
              size=args.persons, ratio=round(own_s / copy_s, 2), target="<= 3")
         emit(what="ratio import without the search rebuild / raw PostgreSQL COPY into the "
              "project's tables", db=db, size=args.persons, ratio=round(own_s / typed_s, 2),
+             target="<= 3")
+        emit(what="ratio import / raw PostgreSQL COPY into the project's tables with their "
+             "keys and indexes", db=db, size=args.persons, ratio=round(import_s / indexed_s, 2),
              target="<= 3")
         for how, sample in (("bulk_create", args.bulk_sample), ("save", args.save_sample)):
             samples = []

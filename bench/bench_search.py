@@ -39,6 +39,25 @@ from bench.common import (  # noqa: E402
 PG_DATABASE = "renkou_bench_search"
 
 
+def _sample(person_ids: list[str]) -> list[Any]:
+    """The sampled persons' search keys, ID numbers and ancestor unit codes."""
+    from types import SimpleNamespace
+
+    from renkou.registry.models import Person
+    from renkou.search.models import SearchEntry
+    from renkou.units.models import Unit
+
+    entries = list(SearchEntry.objects.filter(person_id__in=person_ids))
+    numbers = dict(Person.objects.filter(id__in=person_ids).values_list("id", "id_number"))
+    units = {u.code: u for u in Unit.objects.filter(code__in={e.unit_code for e in entries})}
+    return [SimpleNamespace(name=e.name, initials=e.initials, pinyin=e.pinyin,
+                            id_number=numbers.get(e.person_id) or "",
+                            county_code=units[e.unit_code].county_code,
+                            township_code=units[e.unit_code].township_code,
+                            village_code=units[e.unit_code].village_code)
+            for e in entries if e.unit_code in units]
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
@@ -86,7 +105,7 @@ def child(directory: Path, db: str, persons: int, queries: int, runs: int,
     # Personas at three levels, around sampled persons.
     rng = random.Random(7)
     ids = list(SearchEntry.objects.values_list("person_id", flat=True))
-    sample = list(SearchEntry.objects.filter(person_id__in=rng.sample(ids, queries)))
+    sample = _sample(rng.sample(ids, queries))
     User = get_user_model()
 
     def persona(name: str, unit: str, role: str) -> Any:

@@ -72,7 +72,9 @@ class RegistrationSpell(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["person"], name="spell_person_idx"),
-            models.Index(fields=["unit", "start", "end"], name="spell_unit_idx"),
+            # The unit alone: a village's few hundred spells are read and their dates
+            # checked; the dates in the key made every first load build a wider index.
+            models.Index(fields=["unit"], name="spell_unit_only_idx"),
         ]
 
     def __str__(self) -> str:

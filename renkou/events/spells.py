@@ -80,6 +80,29 @@ def spells_rebuild(person_ids: Sequence[str] | None = None) -> int:
     return written
 
 
+def spells_write_all(persons: pl.DataFrame, events: pl.DataFrame) -> int:
+    """Write the spells of every person of a registry whose spell tables are empty, from
+    frames the caller holds (a first import): persons (person_id, unit_code of the
+    household, birth_date) and every event (event_id, type, person_id, spouse_id, date,
+    unit_code), dates as ISO text. Nothing is read back from the tables; the rows equal
+    what `spells_rebuild(None)` writes (tests/exchange/test_spells.py).
+    """
+    people = persons.select("person_id", "unit_code",
+                            pl.col("birth_date").str.to_date(strict=False))
+    dated = events.with_columns(pl.col("date").str.to_date(strict=False))
+    registration = registration_frame(
+        people, dated.filter(pl.col("type").is_in(["death", "move_in", "move_out"]))
+        .select("event_id", "type", "person_id", "date", "unit_code"))
+    unions = dated.filter(pl.col("type").is_in(["marriage", "divorce"]))
+    sides = [unions.filter(pl.col(column).is_not_null() & (pl.col(column) != ""))
+             .select("event_id", "type", pl.col(column).alias("person_id"), "date")
+             for column in ("person_id", "spouse_id")]
+    marital = marital_frame(pl.concat(sides))
+    written = insert_frame(_REG, registration.sort("person_id", "start", nulls_last=False))
+    insert_frame(_MAR, marital.sort("person_id", "start", nulls_last=False))
+    return written
+
+
 def _registration(scope: str, params: list[Any]) -> int:
     """Write the registration spells of the persons in `scope`; return how many."""
     movers = f"SELECT person_id FROM events_event WHERE type IN {_MOVE_TYPES}"

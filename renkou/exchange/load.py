@@ -15,6 +15,7 @@ from django.db import connection
 
 from renkou.core.audit import Actor
 from renkou.core.bulk import insert_frame, is_postgres, quote
+from renkou.core.indexes import indexes_deferred
 from renkou.exchange import dbio
 from renkou.exchange.spec import ORGUNITS, Column, FileSpec
 from renkou.registry.models import RecordChange
@@ -170,7 +171,7 @@ def load_records(spec: FileSpec, incoming: pl.DataFrame, present: frozenset[str]
     # a first load sort presorted input (extracts usually come sorted; this costs little).
     rows = to_db_frame(spec, new.sort(spec.key), batch_id=batch_id)
     if empty_before and rows.height >= DEFER_INDEXES_AT:
-        with dbio.indexes_deferred([spec.table], timings):
+        with indexes_deferred([spec.table], timings):
             insert_frame(spec.table, rows)
     else:
         insert_frame(spec.table, rows)

@@ -26,36 +26,29 @@ class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]
 
 
 class SearchEntry(models.Model):
+    """The keys of one person. What a hit shows (sex, birth date, household …) is read from
+    the registry for the page's rows only, so the table stays narrow: a rebuild writes a
+    million short rows and builds five indexes."""
+
     person_id = ByteOrderCharField(max_length=40, primary_key=True)
-    household_id = ByteOrderCharField(max_length=40)
-    # Where the person's household is registered, with its ancestors (for scoping).
-    unit_code = models.CharField(max_length=15)
-    province_code = models.CharField(max_length=15, blank=True)
-    city_code = models.CharField(max_length=15, blank=True)
-    county_code = models.CharField(max_length=15, blank=True)
-    township_code = models.CharField(max_length=15, blank=True)
-    village_code = models.CharField(max_length=15, blank=True)
+    # The unit of the person's household (village or group). Scope is "unit_code is one of
+    # the units under the user's": a village holds a few units, a county a few thousand.
+    unit_code = ByteOrderCharField(max_length=15)
     name = ByteOrderCharField(max_length=64)
     initials = ByteOrderCharField(max_length=64)  # 张三 → zs
     pinyin = ByteOrderCharField(max_length=255)  # 张三 → zhangsan
-    id_number = models.CharField(max_length=18, blank=True)
     # The ID number reversed: "last 4 digits" becomes an indexed prefix search.
     id_reversed = ByteOrderCharField(max_length=18, blank=True)
-    sex = models.PositiveSmallIntegerField()
-    birth_date = models.DateField(null=True, blank=True)
 
     class Meta:
         db_table = "search_entry"
-        # Each index serves one search with its ORDER BY, so a page stops after 21 rows.
-        # County and higher codes carry no index: they hold (nearly) everyone.
+        # Each index serves one search with its ORDER BY, so a page stops after 21 rows;
+        # the unit index serves small scopes (a village: a few hundred rows, then sorted).
         indexes = [
             models.Index(fields=["name", "person_id"], name="search_name_idx"),
             models.Index(fields=["pinyin", "initials", "person_id"], name="search_pinyin_idx"),
             models.Index(fields=["initials", "person_id"], name="search_initials_idx"),
             models.Index(fields=["id_reversed", "person_id"], name="search_idtail_idx"),
-            models.Index(fields=["household_id"], name="search_household_idx"),
-            models.Index(fields=["village_code"], name="search_village_idx"),
-            models.Index(fields=["township_code"], name="search_township_idx"),
             models.Index(fields=["unit_code"], name="search_unit_idx"),
         ]
 

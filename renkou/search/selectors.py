@@ -12,17 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from renkou.core.audit import Actor, audit_log
-from renkou.core.scope import REGISTRY_READERS, user_units
+from renkou.core.scope import REGISTRY_READERS, unit_scope_q, user_units
+from renkou.registry.models import Person
 from renkou.search.models import SearchEntry
-from renkou.units.models import ANCESTOR_LEVELS, Unit
+from renkou.units.models import Unit
 
 MAX_QUERY_LENGTH = 64
 PAGE_SIZE = 20
@@ -32,6 +31,7 @@ TOP = "\U0010ffff"
 ID_TAIL_MIN = 4
 VOWELS = frozenset("aeiouv")
 PINYIN_ONLY_FROM = 5
+MAX_MEMBERS = 200  # household members matched by a household id (a household has a few)
 
 _DIGITS = re.compile(r"[0-9]+[xX]?")
 _LETTERS = re.compile(r"[a-z]+")
@@ -86,10 +86,17 @@ def _prefix(column: str, value: str) -> Q:
     return Q(**{f"{column}__gte": value, f"{column}__lt": value + TOP})
 
 
+def _exact(ids: list[str]) -> Q:
+    """The persons with one of these ids and the members of the households with one."""
+    members = list(Person.objects.filter(household_id__in=ids).values_list("id", flat=True)
+                   [:MAX_MEMBERS])
+    return Q(person_id__in=sorted({*ids, *members}))
+
+
 def _plan(query: str) -> tuple[str, Q, list[str]]:
     """(kind, condition, order) for a normalised query."""
     if _DIGITS.fullmatch(query):
-        exact = Q(person_id=query) | Q(household_id=query)
+        exact = _exact([query])
         if len(query) < ID_TAIL_MIN:
             return "code", exact, ["person_id"]
         tail = query.upper()[::-1]
@@ -109,18 +116,39 @@ def _plan(query: str) -> tuple[str, Q, list[str]]:
         return "pinyin", condition, ["pinyin", "initials", "person_id"]
     if _HAN.match(query):
         return "name", _prefix("name", query), ["name", "person_id"]
-    return "code", Q(person_id=query) | Q(household_id=query) | Q(
-        person_id=query.upper()) | Q(household_id=query.upper()), ["person_id"]
+    return "code", _exact(sorted({query, query.upper()})), ["person_id"]
 
 
 def _scope_q(units: list[Unit]) -> Q:
-    parts = [Q(**{f"{unit.level}_code": unit.code}) if unit.level in ANCESTOR_LEVELS
-             else Q(unit_code=unit.code) for unit in units]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+    """Entries whose unit lies under one of `units` (a subquery over the units table)."""
+    if not units:
+        return Q(pk__in=[])
+    return Q(unit_code__in=Unit.objects.filter(unit_scope_q(units, "")).values("code"))
 
 
 def entries_for_user(*, user: Any) -> QuerySet[SearchEntry]:
     return SearchEntry.objects.filter(_scope_q(user_units(user, REGISTRY_READERS)))
+
+
+def _hits(rows: list[tuple[str, str, str]]) -> list[SearchHit]:
+    """The page's rows with what a hit shows, read from the registry by primary key."""
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    people = {p[0]: p for p in Person.objects.filter(id__in=ids).values_list(
+        "id", "sex", "birth_date", "id_number", "household_id")}
+    names = dict(Unit.objects.filter(code__in={r[2] for r in rows})
+                 .values_list("code", "name"))
+    hits = []
+    for person_id, name, unit_code in rows:
+        person = people.get(person_id)
+        if person is None:  # removed since the page was read
+            continue
+        hits.append(SearchHit(person_id=person_id, name=name, sex=person[1],
+                              birth_date=person[2], id_number=person[3] or "",
+                              household_id=person[4], unit_code=unit_code,
+                              unit_name=names.get(unit_code, unit_code)))
+    return hits
 
 
 def search_for_user(*, user: Any, query: str, page: int = 1, page_size: int = PAGE_SIZE,
@@ -137,15 +165,9 @@ def search_for_user(*, user: Any, query: str, page: int = 1, page_size: int = PA
     kind, condition, order = _plan(query)
     start = (page - 1) * page_size
     rows = list(entries_for_user(user=user).filter(condition).order_by(*order)
-                .values_list("person_id", "name", "sex", "birth_date", "id_number",
-                             "household_id", "unit_code")[start:start + page_size + 1])
+                .values_list("person_id", "name", "unit_code")[start:start + page_size + 1])
     has_next = len(rows) > page_size
-    rows = rows[:page_size]
-    names = dict(Unit.objects.filter(code__in={r[6] for r in rows}).values_list("code", "name")
-                 ) if rows else {}
-    hits = [SearchHit(person_id=r[0], name=r[1], sex=r[2], birth_date=r[3], id_number=r[4],
-                      household_id=r[5], unit_code=r[6], unit_name=names.get(r[6], r[6]))
-            for r in rows]
+    hits = _hits(rows[:page_size])
     if actor is not None:
         with transaction.atomic():
             audit_log(actor=actor, action="person.search", object_type="person",

@@ -16,7 +16,6 @@ import polars as pl
 from django.db import connection, transaction
 
 from renkou.core.bulk import (
-    date_text,
     delete_where_in,
     execute,
     insert_frame,
@@ -24,29 +23,24 @@ from renkou.core.bulk import (
     quote,
     read_text_frame,
 )
+from renkou.core.indexes import indexes_deferred
 from renkou.search.models import SearchEntry
 from renkou.search.pinyin import pinyin_columns
 
 TABLE = SearchEntry._meta.db_table
-SOURCE_COLUMNS = ["person_id", "household_id", "name", "id_number", "sex", "birth_date",
-                  "unit_code", "province_code", "city_code", "county_code", "township_code",
-                  "village_code"]
+SOURCE_COLUMNS = ["person_id", "unit_code", "name", "id_number"]
+TARGET_COLUMNS = ["person_id", "unit_code", "name", "initials", "pinyin", "id_reversed"]
 # Above this many rows a rebuild drops the indexes and builds each once over the new rows.
 DEFER_INDEXES_AT = 50_000
 # An import that touched more than this share of the registry rebuilds the whole table.
 FULL_REBUILD_SHARE = 0.2
 _CHUNK = 900  # SQLite's bound-parameter limit is 999 on old builds
+KEYS_TABLE = "search_name_keys"
 
 
 def _source_sql(where: str = "") -> str:
-    return (
-        "SELECT p.id, p.household_id, p.name, p.id_number, CAST(p.sex AS TEXT), "
-        f"{date_text('p.birth_date')}, h.unit_code, u.province_code, u.city_code, "
-        "u.county_code, u.township_code, u.village_code "
-        "FROM registry_person p "
-        "LEFT JOIN registry_household h ON h.id = p.household_id "
-        f"LEFT JOIN units_unit u ON u.code = h.unit_code {where}"
-    )
+    return ("SELECT p.id, h.unit_code, p.name, p.id_number FROM registry_person p "
+            f"LEFT JOIN registry_household h ON h.id = p.household_id {where}")
 
 
 def _read(sql: str, params: list[str] | None = None) -> pl.DataFrame:
@@ -54,54 +48,32 @@ def _read(sql: str, params: list[str] | None = None) -> pl.DataFrame:
 
 
 def search_rows(source: pl.DataFrame) -> pl.DataFrame:
-    """The search table's rows for persons read by `_source_sql` (all-text frame)."""
-    text = [c for c in SOURCE_COLUMNS if c not in ("sex", "birth_date")]
-    frame = source.with_columns(pl.col(c).fill_null("") for c in text)
-    keys = pinyin_columns(frame.get_column("name"))
+    """The search table's rows for persons (person_id, unit_code, name, id_number; text),
+    sorted by person_id. Pinyin is computed once per distinct name."""
+    frame = source.select(pl.col(c).fill_null("") for c in SOURCE_COLUMNS)
+    names = frame.get_column("name").unique()
+    keys = pl.concat([names.to_frame(), pinyin_columns(names)], how="horizontal")
     id_number = pl.col("id_number").str.strip_chars().str.to_uppercase()
-    return pl.concat([frame, keys], how="horizontal").select(
-        "person_id", "household_id", "unit_code", "province_code", "city_code", "county_code",
-        "township_code", "village_code", "name", "initials", "pinyin",
-        id_number.alias("id_number"), id_number.str.reverse().alias("id_reversed"),
-        pl.col("sex").cast(pl.Int16, strict=False).fill_null(0),
-        pl.col("birth_date").str.to_date("%Y-%m-%d", strict=False),
-    )
-
-
-def _index_sql() -> list[tuple[str, str]]:
-    meta = SearchEntry._meta
-    statements = []
-    for index in meta.indexes:
-        columns = ", ".join(quote(f) for f in index.fields)  # no field has a db_column
-        statements.append((str(index.name),
-                           f"CREATE INDEX {quote(str(index.name))} ON {quote(TABLE)} ({columns})"))
-    return statements
-
-
-KEYS_TABLE = "search_name_keys"
-TARGET_COLUMNS = ["person_id", "household_id", "unit_code", "province_code", "city_code",
-                  "county_code", "township_code", "village_code", "name", "initials", "pinyin",
-                  "id_number", "id_reversed", "sex", "birth_date"]
+    return frame.join(keys, on="name", how="left").sort("person_id").select(
+        "person_id", "unit_code", "name", pl.col("initials").fill_null(""),
+        pl.col("pinyin").fill_null(""), id_number.str.reverse().alias("id_reversed"))
 
 
 def _fill_sql() -> str:
     """INSERT … SELECT that builds every row inside the database: only the distinct names
-    travel to Python (for their pinyin) and back, not a million 15-column rows."""
+    travel to Python (for their pinyin) and back, not a million rows."""
     number = "UPPER(TRIM(COALESCE(p.id_number, '')))"
     reverse = "reverse" if is_postgres() else "renkou_reverse"
     cols = ", ".join(quote(c) for c in TARGET_COLUMNS)
+    # No ORDER BY: persons are scanned in storage order, which an import writes sorted by
+    # id, so the primary key is built (or appended to) from presorted rows.
     return (
         f"INSERT INTO {quote(TABLE)} ({cols}) "
-        "SELECT p.id, p.household_id, COALESCE(h.unit_code, ''), "
-        "COALESCE(u.province_code, ''), COALESCE(u.city_code, ''), "
-        "COALESCE(u.county_code, ''), COALESCE(u.township_code, ''), "
-        "COALESCE(u.village_code, ''), p.name, COALESCE(k.initials, ''), "
-        f"COALESCE(k.pinyin, ''), {number}, {reverse}({number}), COALESCE(p.sex, 0), "
-        "p.birth_date "
+        "SELECT p.id, COALESCE(h.unit_code, ''), p.name, COALESCE(k.initials, ''), "
+        f"COALESCE(k.pinyin, ''), {reverse}({number}) "
         "FROM registry_person p "
         f"LEFT JOIN {KEYS_TABLE} k ON k.name = p.name "
-        "LEFT JOIN registry_household h ON h.id = p.household_id "
-        "LEFT JOIN units_unit u ON u.code = h.unit_code"
+        "LEFT JOIN registry_household h ON h.id = p.household_id"
     )
 
 
@@ -114,42 +86,60 @@ def _reverse_function() -> None:
                             deterministic=True)
 
 
-@transaction.atomic
-def search_rebuild() -> int:
-    """Rebuild the whole search table from the registry; returns the number of rows.
-
-    The pinyin of each distinct name is computed in polars (per-character cache) and loaded
-    into a temporary table; the rows are then built by one INSERT … SELECT, with the indexes
-    dropped before and built once after on large tables."""
+def _distinct_names() -> pl.Series:
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT name FROM registry_person")
-        names = pl.Series("name", [row[0] for row in cursor.fetchall()], dtype=pl.String)
-    keys = pl.concat([names.to_frame(), pinyin_columns(names)], how="horizontal")
-    execute(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
-    execute(f"CREATE TEMPORARY TABLE {KEYS_TABLE} (name varchar(64) PRIMARY KEY, "
-            "initials varchar(64), pinyin varchar(255))")
-    insert_frame(KEYS_TABLE, keys)
-    _reverse_function()
-    indexes = _index_sql()
-    defer = _person_count() >= DEFER_INDEXES_AT
-    if defer:  # before the delete too: emptying a table also empties each of its indexes
-        for name, _sql in indexes:
-            execute(f"DROP INDEX IF EXISTS {quote(name)}")
+        return pl.Series("name", [row[0] for row in cursor.fetchall()], dtype=pl.String)
+
+
+def _fill(persons: pl.DataFrame | None) -> int:
     if is_postgres():
         execute(f"TRUNCATE {quote(TABLE)}")
     else:
         execute(f"DELETE FROM {quote(TABLE)}")  # noqa: S608
+    if persons is not None:
+        return insert_frame(TABLE, search_rows(persons))
+    names = _distinct_names()
+    keys = pl.concat([names.to_frame(), pinyin_columns(names)], how="horizontal")
+    execute(f"DROP TABLE IF EXISTS {KEYS_TABLE}")
+    # PostgreSQL hashes the keys for the join; SQLite looks each name up in the key's index.
+    key = "" if is_postgres() else " PRIMARY KEY"
+    execute(f"CREATE TEMPORARY TABLE {KEYS_TABLE} (name varchar(64){key}, "
+            "initials varchar(64), pinyin varchar(255))")
+    insert_frame(KEYS_TABLE, keys)
+    _reverse_function()
     rows = execute(_fill_sql())
     execute(f"DROP TABLE {KEYS_TABLE}")
-    if defer:
+    return rows
+
+
+@transaction.atomic
+def search_rebuild(persons: pl.DataFrame | None = None,
+                   timings: dict[str, float] | None = None) -> int:
+    """Rebuild the whole search table; returns the number of rows.
+
+    From the registry: the pinyin of each distinct name is computed in polars (per-character
+    cache) and loaded into a temporary table, and one INSERT … SELECT builds the rows in the
+    database. From `persons` (person_id, unit_code, name, id_number of every person in the
+    registry, as a first import holds them): the rows are built in polars and bulk-inserted,
+    which spares reading the registry back and the joins. Either way the indexes (and on
+    PostgreSQL the primary key) are dropped before and built once after on large tables.
+    """
+    if is_postgres():
+        # Hash joins over a million persons spill to disk at the default 4 MB.
+        execute("SET LOCAL work_mem = '64MB'")
+    count = persons.height if persons is not None else _person_count()
+    if count >= DEFER_INDEXES_AT:
+        with indexes_deferred([TABLE], timings):
+            rows = _fill(persons)
+    else:
+        rows = _fill(persons)
         if is_postgres():
-            execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, sql in indexes:
-            execute(sql)
-    # Fresh statistics let both planners see that a village holds few rows, a county all.
+            execute(f"ANALYZE {quote(TABLE)}")
     if not is_postgres():
+        # Fresh statistics let the planner see that a village holds few rows, a county all.
         execute("PRAGMA analysis_limit = 2000")  # sampled: seconds → milliseconds
-    execute(f"ANALYZE {quote(TABLE)}")
+        execute(f"ANALYZE {quote(TABLE)}")
     return rows
 
 
@@ -186,13 +176,15 @@ def search_refresh_households(household_ids: Iterable[str]) -> int:
     return search_refresh(ids)
 
 
-def search_sync_after_import(*, batch_id: int | None) -> int:
+def search_sync_after_import(*, batch_id: int | None, persons: pl.DataFrame | None = None
+                             ) -> int:
     """Bring the search table up to date after an import committed `batch_id`.
 
     Rebuilds everything on a first load, when units were re-parented, or when the import
     touched a large share of the registry; otherwise refreshes only the persons it created
     or changed (and the members of households it changed). The batch's counts say whether
-    anything changed at all, so a repeated import costs two small queries."""
+    anything changed at all, so a repeated import costs two small queries. `persons`: every
+    person of the registry, when the import holds them (a first load): see `search_rebuild`."""
     from renkou.registry.models import ImportBatch, Person, RecordChange
 
     if batch_id is None:
@@ -202,16 +194,17 @@ def search_sync_after_import(*, batch_id: int | None) -> int:
         return 0
     detail = batch.counts if isinstance(batch.counts, dict) else {}
     files = detail.get("counts") or {}
-    persons = files.get("persons") or {}
+    person_counts = files.get("persons") or {}
     households = files.get("households") or {}
-    inserted, updated = int(persons.get("inserted", 0)), int(persons.get("updated", 0))
+    inserted = int(person_counts.get("inserted", 0))
+    updated = int(person_counts.get("updated", 0))
     moved = int(households.get("updated", 0))
     if detail.get("units_rederived") or not SearchEntry.objects.exists():
-        return search_rebuild()
+        return search_rebuild(persons)
     if inserted + updated + moved == 0:
         return 0
     if inserted + updated > FULL_REBUILD_SHARE * max(_person_count(), 1):
-        return search_rebuild()
+        return search_rebuild(persons)
     changed = set(RecordChange.objects.filter(batch_id=batch_id, model="person")
                   .values_list("object_id", flat=True))
     if inserted:

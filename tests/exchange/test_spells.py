@@ -196,3 +196,34 @@ def test_hand_computed_spells_from_sql_and_from_the_rules(units: Any) -> None:
     assert ("A", Spell(f.VILLAGE_A, d(1980, 1, 1), d(2024, 2, 2))) in registration
     assert ("B", Spell(f.VILLAGE_A, d(1950, 3, 1), None)) in registration
     assert registration == _expected_registration()
+
+
+def _frames() -> tuple[Any, Any]:
+    """The registry as a first import holds it: text frames of persons and events."""
+    import polars as pl
+
+    persons = pl.DataFrame(
+        [(p.id, p.household.unit_id, p.birth_date.isoformat() if p.birth_date else None)
+         for p in Person.objects.select_related("household")],
+        schema={"person_id": pl.String, "unit_code": pl.String, "birth_date": pl.String},
+        orient="row")
+    events = pl.DataFrame(
+        [(e.id, e.type, e.person_id, e.spouse_id, e.date.isoformat(), e.unit_id)
+         for e in Event.objects.all()],
+        schema=dict.fromkeys(["event_id", "type", "person_id", "spouse_id", "date",
+                              "unit_code"], pl.String), orient="row")
+    return persons, events
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_first_load_from_frames_equals_the_rules(units: Any, seed: int) -> None:
+    from renkou.events.spells import spells_write_all
+
+    _random_registry(random.Random(seed), 300)
+    persons, events = _frames()
+    written = spells_write_all(persons, events)
+    registration, marital = _stored()
+    assert registration == _expected_registration()
+    assert written == len(registration) == RegistrationSpell.objects.count()
+    assert marital == _expected_marital()
+    assert MaritalSpell.objects.count() == len(marital)

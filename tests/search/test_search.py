@@ -39,8 +39,7 @@ def test_rebuild_writes_one_row_per_person_with_keys(people):
     row = SearchEntry.objects.get(person_id="P-A1")
     assert (row.name, row.initials, row.pinyin) == ("李建国", "ljg", "lijianguo")
     assert row.id_reversed == people["a_head"].id_number[::-1]
-    assert (row.unit_code, row.village_code, row.township_code, row.county_code) == (
-        f.GROUP_A1, f.VILLAGE_A, f.TOWNSHIP_1, f.COUNTY)
+    assert row.unit_code == f.GROUP_A1
     assert search_rebuild() == 7  # again: same rows, no duplicates
     assert SearchEntry.objects.count() == 7
 
@@ -142,7 +141,7 @@ def test_services_keep_the_table_current(personas, people):
     assert _ids(user, "lss") == []
     assert _ids(personas["township_clerk_1"], "lss") == ["P-A4"]
     row = SearchEntry.objects.get(person_id="P-A4")
-    assert row.village_code == f.VILLAGE_B
+    assert row.unit_code == f.GROUP_B1
 
 
 def test_failed_write_leaves_the_table_alone(personas, people):
@@ -188,3 +187,30 @@ def test_import_fills_and_updates_the_table(units, personas, tmp_path):
     assert _ids(user, "se") == ["X2"]
     assert _ids(user, "曾") == ["X3"]
     assert _ids(personas["village_worker_c"], "se") == []
+
+
+def test_first_import_builds_the_rows_a_rebuild_from_the_registry_builds(
+        units, tmp_path, monkeypatch):
+    from renkou.search import services as search_services
+
+    _write(tmp_path, "households", "household_id,unit_code,address\n"
+                                   f"H1,{f.GROUP_A1},一组\nH2,{f.VILLAGE_C},王庄\n")
+    _write(tmp_path, "persons",
+           "person_id,household_id,name,sex,birth_date,id_number,ethnicity,relation,"
+           "marital_status,mother_id,father_id\n"
+           "X2,H2,单 二,2,1982-03-04, 11010519491231002x ,01,02,20,,\n"
+           "X1,H1,曾一,1,1980-01-02,,01,02,20,,\n"
+           "X3,H1,欧阳小明,1,2001-05-06,110105010506001,01,30,10,,X1\n")
+
+    def registry_read() -> None:
+        raise AssertionError("a first import builds the rows from its own frames")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_services, "_distinct_names", registry_read)
+        assert import_directory(directory=tmp_path, actor=ACTOR).ok
+    fields = ["person_id", "unit_code", "name", "initials", "pinyin", "id_reversed"]
+    from_frames = list(SearchEntry.objects.order_by("person_id").values_list(*fields))
+    assert search_rebuild() == 3
+    assert list(SearchEntry.objects.order_by("person_id").values_list(*fields)) == from_frames
+    assert from_frames[1] == ("X2", f.VILLAGE_C, "单 二", "se", "shaner",
+                              "X20013219491501011")
