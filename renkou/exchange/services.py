@@ -29,7 +29,7 @@ from renkou.exchange.report import write_errors_csv
 from renkou.exchange.spec import ERRORS_FILE, EVENTS, HOUSEHOLDS, PERSONS
 from renkou.exchange.validate import Validated, validate
 from renkou.registry.models import ImportBatch
-from renkou.search.services import search_sync_after_import
+from renkou.search.services import ConcurrentRebuild, search_sync_after_import
 from renkou.units.models import Unit
 
 # pg_advisory_xact_lock key: one import at a time (validation reads what the load writes).
@@ -139,8 +139,22 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
     return spells_rebuild(affected.to_list())
 
 
-def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progress
-           ) -> tuple[dict[str, load.Loaded], int, dict[str, int], int, int, pl.DataFrame | None]:
+@dataclass
+class _Written:
+    loaded: dict[str, load.Loaded]
+    history: int
+    findings: dict[str, int]
+    spells: int
+    persons_before: int
+    # Every incoming person with the unit of their household (when persons.csv was read).
+    persons: pl.DataFrame | None
+
+
+def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progress,
+           on_persons: Callable[[pl.DataFrame, int], None] | None = None) -> _Written:
+    """Write every file, the history, the findings and the spells. `on_persons(persons,
+    persons_before)` is called as soon as the persons (with their household's unit) are
+    written, before the events."""
     frames, present = validated.frames, validated.present
     assert batch.pk is not None
     loaded: dict[str, load.Loaded] = {}
@@ -150,6 +164,7 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
         loaded["orgunits"] = load.load_units(frames["orgunits"], present["orgunits"],
                                              validated.db_units)
     history = 0
+    checked: pl.DataFrame | None = None
     for spec in (HOUSEHOLDS, PERSONS, EVENTS):
         if spec.name not in frames:
             continue
@@ -159,17 +174,41 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
         history += load.write_history(spec, result.changed, batch_id=batch.pk, actor=actor,
                                       at=batch.started_at)
         loaded[spec.name] = result
+        if spec is PERSONS:
+            units = _household_units(loaded.get("households"),
+                                     result.final.get_column("household_id"))
+            checked = result.final.join(units.unique("household_id"), on="household_id",
+                                        how="left")
+            if on_persons is not None:
+                on_persons(checked, persons_before)
     findings: dict[str, int] = {}
-    checked: pl.DataFrame | None = None  # every incoming person with its household's unit
-    if "persons" in loaded:
+    if checked is not None:
         bar.phase("findings", gettext("Checking identity numbers"))
-        persons = loaded["persons"].final
-        units = _household_units(loaded.get("households"), persons.get_column("household_id"))
-        checked = persons.join(units.unique("household_id"), on="household_id", how="left")
         findings = findings_sync(checked, batch_id=batch.pk, at=batch.started_at)
     bar.phase("spells", gettext("Rebuilding registration spells"))
     spells = _rebuild_spells(loaded, persons_before, checked, bar.timings)
-    return loaded, history, findings, spells, persons_before, checked
+    return _Written(loaded, history, findings, spells, persons_before, checked)
+
+
+def _finish(written: _Written, *, batch: ImportBatch, actor: Actor) -> dict[str, Any]:
+    """Data version, audit row and the batch's final state; the batch detail."""
+    loaded = written.loaded
+    counts = {name: result.counts.as_dict() for name, result in loaded.items()}
+    rederived = loaded["orgunits"].extra["rederived"] if "orgunits" in loaded else 0
+    changed = sum(c["inserted"] + c["updated"] for c in counts.values()) + rederived
+    if changed:
+        data_version_bump()
+    detail: dict[str, Any] = {"batch": batch.pk, "source": batch.source, "counts": counts,
+                              "changed": changed, "history": written.history,
+                              "findings": written.findings, "units_rederived": rederived,
+                              "spells": written.spells}
+    audit_log(actor=actor, action="import.run", object_type="import_batch",
+              object_id=str(batch.pk), detail=detail)
+    batch.finished_at = timezone.now()
+    batch.status = "done"
+    batch.counts = detail
+    batch.save(update_fields=["finished_at", "status", "counts"])
+    return detail
 
 
 def import_directory(*, directory: Path, actor: Actor, progress: bool = False,
@@ -179,58 +218,63 @@ def import_directory(*, directory: Path, actor: Actor, progress: bool = False,
 
     `on_phase(key, label, done, total)` is called as each phase starts (web import jobs)."""
     started = timezone.now()
-    with Progress(enabled=progress, total=9, on_phase=on_phase) as bar:
-        bar.phase("read", gettext("Reading files"))
-        source = read_directory(directory)
-        with transaction.atomic():
-            if is_postgres():
-                execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
-                # Hash joins over a million ids (spells, comparisons) need more than 4 MB.
-                execute("SET LOCAL work_mem = '64MB'")
-            bar.phase("validate", gettext("Validating"))
-            validated = validate(source)
-            if not validated.ok:
-                transaction.set_rollback(True)
-                errors = _physical_lines(validated.errors, source)
-                path = directory / ERRORS_FILE
-                write_errors_csv(errors, path)
-                return ImportReport(ok=False, errors=errors, errors_path=path,
-                                    timings=bar.timings)
-            batch = ImportBatch.objects.create(
-                started_at=started, user_id=actor.user_id, username=actor.username,
-                origin=actor.origin, source=source.description[:500], status="running")
-            loaded, history, findings, spells, persons_before, persons_with_units = _write(
-                validated, batch=batch, actor=actor, bar=bar)
-            bar.phase("finish", gettext("Finishing"))
-            counts = {name: result.counts.as_dict() for name, result in loaded.items()}
-            rederived = loaded["orgunits"].extra["rederived"] if "orgunits" in loaded else 0
-            changed = sum(c["inserted"] + c["updated"] for c in counts.values()) + rederived
-            if changed:
-                data_version_bump()
-            detail: dict[str, Any] = {"batch": batch.pk, "source": batch.source,
-                                      "counts": counts, "changed": changed,
-                                      "history": history, "findings": findings,
-                                      "units_rederived": rederived, "spells": spells}
-            audit_log(actor=actor, action="import.run", object_type="import_batch",
-                      object_id=str(batch.pk), detail=detail)
-            batch.finished_at = timezone.now()
-            batch.status = "done"
-            batch.counts = detail
-            batch.save(update_fields=["finished_at", "status", "counts"])
-        # Its own phase, so that its cost shows apart from the import's (bench_import.py).
-        bar.phase("search", gettext("Updating the name search"))
-        # On a first load the file's persons are the registry's: the search rows are built
-        # from them instead of read back.
-        # After the commit: names, pinyin, ids.
-        search_sync_after_import(batch_id=batch.pk,
-                                 persons=persons_with_units if persons_before == 0 else None)
+    # Only an import that commits by itself may let a second connection commit the search
+    # table after it (inside a caller's transaction the rows are not committed yet).
+    outermost = not connection.in_atomic_block
+    concurrent: ConcurrentRebuild | None = None
+
+    def start_search(persons: pl.DataFrame, persons_before: int) -> None:
+        nonlocal concurrent
+        if persons_before == 0 and outermost and ConcurrentRebuild.applies(persons):
+            concurrent = ConcurrentRebuild(persons)
+            concurrent.start()
+
+    committed = False
+    try:
+        with Progress(enabled=progress, total=9, on_phase=on_phase) as bar:
+            bar.phase("read", gettext("Reading files"))
+            source = read_directory(directory)
+            with transaction.atomic():
+                if is_postgres():
+                    execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+                    # Hash joins over a million ids (spells, comparisons) need more than 4 MB.
+                    execute("SET LOCAL work_mem = '64MB'")
+                bar.phase("validate", gettext("Validating"))
+                validated = validate(source)
+                if not validated.ok:
+                    transaction.set_rollback(True)
+                    errors = _physical_lines(validated.errors, source)
+                    path = directory / ERRORS_FILE
+                    write_errors_csv(errors, path)
+                    return ImportReport(ok=False, errors=errors, errors_path=path,
+                                        timings=bar.timings)
+                batch = ImportBatch.objects.create(
+                    started_at=started, user_id=actor.user_id, username=actor.username,
+                    origin=actor.origin, source=source.description[:500], status="running")
+                written = _write(validated, batch=batch, actor=actor, bar=bar,
+                                 on_persons=start_search)
+                bar.phase("finish", gettext("Finishing"))
+                detail = _finish(written, batch=batch, actor=actor)
+            committed = True
+            # Its own phase, so that its cost shows apart from the import's (bench_import.py).
+            bar.phase("search", gettext("Updating the name search"))
+            if concurrent is None or concurrent.finish(commit=True) is None:
+                # On a first load the file's persons are the registry's: the search rows are
+                # built from them instead of read back.
+                search_sync_after_import(
+                    batch_id=batch.pk,
+                    persons=written.persons if written.persons_before == 0 else None)
+    finally:
+        if concurrent is not None and not concurrent.finished:
+            concurrent.finish(commit=committed)
     stale = directory / ERRORS_FILE
     removed = stale.exists()
     if removed:
         # The errors of an earlier attempt no longer apply: do not let them mislead.
         stale.unlink()
-    return ImportReport(ok=True, errors=validated.errors, counts=counts, findings=findings,
-                        history=history, changed=changed, batch_id=batch.pk,
+    return ImportReport(ok=True, errors=validated.errors, counts=detail["counts"],
+                        findings=written.findings, history=written.history,
+                        changed=detail["changed"], batch_id=batch.pk,
                         stale_errors_removed=removed, timings=bar.timings)
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from renkou.core.audit import Actor, audit_log
 from renkou.core.scope import REGISTRY_READERS, unit_scope_q, user_units
@@ -31,6 +35,9 @@ TOP = "\U0010ffff"
 ID_TAIL_MIN = 4
 VOWELS = frozenset("aeiouv")
 PINYIN_ONLY_FROM = 5
+# Scopes of these levels hold (nearly) everyone: searched in key order, not by unit.
+BROAD_LEVELS = frozenset({"province", "city", "county"})
+KEY_COLUMNS = ("name", "initials", "pinyin", "id_reversed")
 MAX_MEMBERS = 200  # household members matched by a household id (a household has a few)
 
 _DIGITS = re.compile(r"[0-9]+[xX]?")
@@ -93,29 +100,30 @@ def _exact(ids: list[str]) -> Q:
     return Q(person_id__in=sorted({*ids, *members}))
 
 
-def _plan(query: str) -> tuple[str, Q, list[str]]:
-    """(kind, condition, order) for a normalised query."""
+def _plan(query: str, key: Callable[[str], str] = str) -> tuple[str, Q, list[str]]:
+    """(kind, condition, order) for a normalised query; `key(column)` names the key columns
+    (see `_scoped`)."""
     if _DIGITS.fullmatch(query):
         exact = _exact([query])
         if len(query) < ID_TAIL_MIN:
             return "code", exact, ["person_id"]
         tail = query.upper()[::-1]
-        return "id", _prefix("id_reversed", tail) | exact, ["id_reversed", "person_id"]
+        return "id", _prefix(key("id_reversed"), tail) | exact, [key("id_reversed"), "person_id"]
     if _LETTERS.fullmatch(query):
         if not set(query) & VOWELS and query not in ("zh", "ch", "sh"):
             # No vowel: pinyin initials (a full syllable always has one) — one ordered scan.
-            return "initials", _prefix("initials", query), ["initials", "person_id"]
+            return "initials", _prefix(key("initials"), query), [key("initials"), "person_id"]
         if len(query) >= PINYIN_ONLY_FROM:
             # Five letters with a vowel are full pinyin (initials that long are rare):
             # the tightest range, no walk through every name with the same first letter.
-            return "pinyin", _prefix("pinyin", query), ["pinyin", "initials", "person_id"]
+            return "pinyin", _prefix(key("pinyin"), query), [key("pinyin"), "initials", "person_id"]
         # Initials and pinyin start with the same letter, so one scan of the pinyin index
         # from that letter, in its order, serves both.
-        condition = _prefix("pinyin", query[0]) & (_prefix("initials", query)
-                                                   | _prefix("pinyin", query))
-        return "pinyin", condition, ["pinyin", "initials", "person_id"]
+        condition = _prefix(key("pinyin"), query[0]) & (
+            _prefix(key("initials"), query) | _prefix(key("pinyin"), query))
+        return "pinyin", condition, [key("pinyin"), "initials", "person_id"]
     if _HAN.match(query):
-        return "name", _prefix("name", query), ["name", "person_id"]
+        return "name", _prefix(key("name"), query), [key("name"), "person_id"]
     return "code", _exact(sorted({query, query.upper()})), ["person_id"]
 
 
@@ -123,11 +131,45 @@ def _scope_q(units: list[Unit]) -> Q:
     """Entries whose unit lies under one of `units` (a subquery over the units table)."""
     if not units:
         return Q(pk__in=[])
-    return Q(unit_code__in=Unit.objects.filter(unit_scope_q(units, "")).values("code"))
+    narrow = [u for u in units if u.level not in BROAD_LEVELS]
+    broad = [u for u in units if u.level in BROAD_LEVELS]
+    parts = []
+    if narrow:
+        parts.append(Q(unit_code__in=Unit.objects.filter(unit_scope_q(narrow, ""))
+                       .values("code")))
+    if broad:
+        parts.append(Q(unit_unindexed__in=Unit.objects.filter(unit_scope_q(broad, ""))
+                       .values("code")))
+    return reduce(or_, parts)
+
+
+def _unindexed(column: str) -> str:
+    return f"{column}_unindexed"
+
+
+def _scoped(units: list[Unit]) -> tuple[QuerySet[SearchEntry], Callable[[str], str]]:
+    """The entries under `units`, and how a search names the key columns, so that the plan
+    is the same whatever the planners' statistics say:
+
+    - a county or larger holds (nearly) everyone: its filter goes on `unit_code || ''`
+      (the same value, which no index serves), so the planner walks the key's index in
+      order and stops after a page;
+    - a township or smaller (tens of thousands of rows at most): the keys are the
+      unindexed expressions instead, so its entries are read through the unit index,
+      filtered and sorted. Left to themselves, SQLite drove a county's search from the unit
+      index (sorting the county) and PostgreSQL a township's from the key index (re-reading
+      it once per unit): 0.1–0.5 s where these plans take milliseconds.
+    """
+    entries = SearchEntry.objects.alias(unit_unindexed=Concat("unit_code", Value("")))
+    key: Callable[[str], str] = str
+    if units and all(u.level not in BROAD_LEVELS for u in units):
+        entries = entries.alias(**{_unindexed(c): Concat(c, Value("")) for c in KEY_COLUMNS})
+        key = _unindexed
+    return entries.filter(_scope_q(units)), key
 
 
 def entries_for_user(*, user: Any) -> QuerySet[SearchEntry]:
-    return SearchEntry.objects.filter(_scope_q(user_units(user, REGISTRY_READERS)))
+    return _scoped(user_units(user, REGISTRY_READERS))[0]
 
 
 def _hits(rows: list[tuple[str, str, str]]) -> list[SearchHit]:
@@ -162,9 +204,10 @@ def search_for_user(*, user: Any, query: str, page: int = 1, page_size: int = PA
     if not query:
         return SearchPage(query="", kind="", hits=[], page=1, page_size=page_size,
                           has_next=False)
-    kind, condition, order = _plan(query)
+    entries, key = _scoped(user_units(user, REGISTRY_READERS))
+    kind, condition, order = _plan(query, key)
     start = (page - 1) * page_size
-    rows = list(entries_for_user(user=user).filter(condition).order_by(*order)
+    rows = list(entries.filter(condition).order_by(*order)
                 .values_list("person_id", "name", "unit_code")[start:start + page_size + 1])
     has_next = len(rows) > page_size
     hits = _hits(rows[:page_size])

@@ -9,6 +9,8 @@ import commits and picks the cheaper of the two (or nothing, when nothing change
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +29,7 @@ from renkou.core.indexes import indexes_deferred
 from renkou.search.models import SearchEntry
 from renkou.search.pinyin import pinyin_columns
 
+logger = logging.getLogger(__name__)
 TABLE = SearchEntry._meta.db_table
 SOURCE_COLUMNS = ["person_id", "unit_code", "name", "id_number"]
 TARGET_COLUMNS = ["person_id", "unit_code", "name", "initials", "pinyin", "id_reversed"]
@@ -141,6 +144,69 @@ def search_rebuild(persons: pl.DataFrame | None = None,
         execute("PRAGMA analysis_limit = 2000")  # sampled: seconds → milliseconds
         execute(f"ANALYZE {quote(TABLE)}")
     return rows
+
+
+# PostgreSQL first loads of at least this many persons build the search table on a second
+# connection while the import's transaction goes on (ConcurrentRebuild).
+CONCURRENT_AT = 50_000
+# A rebuild waiting this long for the import's outcome gives up and rolls back.
+_DECISION_TIMEOUT_S = 6 * 3600
+
+
+class ConcurrentRebuild:
+    """Rebuild the search table from `persons` on a second PostgreSQL connection, in a thread,
+    while the caller's import transaction goes on; commit only if the import commits.
+
+    A first load hands over every person of the registry with the unit of their household,
+    so the rows need nothing the import has not committed yet. The thread's transaction
+    truncates and fills the table, builds its indexes, then waits for `finish(commit)`:
+    the server builds the search indexes while the import writes its events, findings and
+    spells (two cores instead of one), and an import that fails leaves the table as it was.
+    Searches of the table wait on its lock until then (a first load: nothing to find yet).
+    """
+
+    def __init__(self, persons: pl.DataFrame) -> None:
+        self._persons = persons
+        self._decided = threading.Event()
+        self._commit = False
+        self.rows = 0
+        self.error: BaseException | None = None
+        self.finished = False
+        self._thread = threading.Thread(target=self._run, name="renkou-search-rebuild",
+                                        daemon=True)
+
+    @staticmethod
+    def applies(persons: pl.DataFrame) -> bool:
+        """Worth a second connection: PostgreSQL and a large first load."""
+        return is_postgres() and persons.height >= CONCURRENT_AT
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with transaction.atomic():  # this thread's own connection
+                self.rows = search_rebuild(self._persons)
+                if not self._decided.wait(_DECISION_TIMEOUT_S) or not self._commit:
+                    transaction.set_rollback(True)
+        except BaseException as error:  # reported to the caller by finish()
+            self.error = error
+        finally:
+            connection.close()
+
+    def finish(self, *, commit: bool) -> int | None:
+        """Tell the thread whether the import committed and wait for it. The rows written,
+        or None when nothing was committed (the import rolled back, or the rebuild failed:
+        the caller then brings the table up to date itself)."""
+        self._commit = commit
+        self._decided.set()
+        self._thread.join()
+        self.finished = True
+        if self.error is not None and commit:
+            logger.warning("search rebuild on a second connection failed: %r", self.error)
+        if not commit or self.error is not None:
+            return None
+        return self.rows
 
 
 def _person_count() -> int:
