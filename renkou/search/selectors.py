@@ -35,9 +35,10 @@ TOP = "\U0010ffff"
 ID_TAIL_MIN = 4
 VOWELS = frozenset("aeiouv")
 PINYIN_ONLY_FROM = 5
-# Scopes of these levels hold (nearly) everyone: searched in key order, not by unit.
-BROAD_LEVELS = frozenset({"province", "city", "county"})
-KEY_COLUMNS = ("name", "initials", "pinyin", "id_reversed")
+# Scopes of these levels hold tens of thousands of persons or more: searched in key order
+# (a page is found after a few hundred rows), not read whole through the unit index.
+BROAD_LEVELS = frozenset({"province", "city", "county", "township"})
+KEY_COLUMNS = ("name", "initials", "pinyin")
 MAX_MEMBERS = 200  # household members matched by a household id (a household has a few)
 
 _DIGITS = re.compile(r"[0-9]+[xX]?")
@@ -108,7 +109,9 @@ def _plan(query: str, key: Callable[[str], str] = str) -> tuple[str, Q, list[str
         if len(query) < ID_TAIL_MIN:
             return "code", exact, ["person_id"]
         tail = query.upper()[::-1]
-        return "id", _prefix(key("id_reversed"), tail) | exact, [key("id_reversed"), "person_id"]
+        # Four or more trailing digits match a few hundred persons in a county: the key's
+        # index is the best plan in every scope.
+        return "id", _prefix("id_reversed", tail) | exact, ["id_reversed", "person_id"]
     if _LETTERS.fullmatch(query):
         if not set(query) & VOWELS and query not in ("zh", "ch", "sh"):
             # No vowel: pinyin initials (a full syllable always has one) — one ordered scan.
@@ -151,14 +154,16 @@ def _scoped(units: list[Unit]) -> tuple[QuerySet[SearchEntry], Callable[[str], s
     """The entries under `units`, and how a search names the key columns, so that the plan
     is the same whatever the planners' statistics say:
 
-    - a county or larger holds (nearly) everyone: its filter goes on `unit_code || ''`
-      (the same value, which no index serves), so the planner walks the key's index in
-      order and stops after a page;
-    - a township or smaller (tens of thousands of rows at most): the keys are the
-      unindexed expressions instead, so its entries are read through the unit index,
-      filtered and sorted. Left to themselves, SQLite drove a county's search from the unit
-      index (sorting the county) and PostgreSQL a township's from the key index (re-reading
-      it once per unit): 0.1–0.5 s where these plans take milliseconds.
+    - a township or larger (tens of thousands of persons or more): the filter goes on
+      `unit_code || ''` (the same value, which no index serves), so the planner walks the
+      key's index in order and stops after a page;
+    - a village or group (a few hundred to a few thousand persons): the keys are unindexed
+      expressions instead, so its entries are read through the unit index, filtered and
+      sorted.
+
+    Left to themselves, SQLite drove a county's search from the unit index (sorting the
+    county) and PostgreSQL a township's from the key index re-read once per unit: 0.1–0.5 s
+    where these plans take milliseconds (bench/bench_search.py).
     """
     entries = SearchEntry.objects.alias(unit_unindexed=Concat("unit_code", Value("")))
     key: Callable[[str], str] = str

@@ -1,10 +1,13 @@
 """Keeping the search table in step with the registry.
 
 `search_rebuild` builds it from scratch in bulk: the pinyin of each distinct name in polars
-(per-character cache), then one INSERT … SELECT, indexes built once; `search_refresh`
-rewrites the rows of a few persons and is called by the registry services on every person
-write, inside the write's transaction; `search_sync_after_import` is called once after an
-import commits and picks the cheaper of the two (or nothing, when nothing changed).
+(per-character cache), then one INSERT … SELECT — or, given a frame of every person (a
+first import), the rows in polars and one bulk insert — with the indexes built once;
+`search_refresh` rewrites the rows of a few persons and is called by the registry services
+on every person write, inside the write's transaction; `search_sync_after_import` is called
+once after an import commits and picks the cheaper of the two (or nothing, when nothing
+changed). `ConcurrentRebuild` lets a large PostgreSQL first load build the table on a second
+connection while the import goes on.
 """
 
 from __future__ import annotations
