@@ -189,6 +189,9 @@ class ConcurrentRebuild:
     def _run(self) -> None:
         try:
             with transaction.atomic():  # this thread's own connection
+                # Never queue behind a lock for long (the import waits for this thread at
+                # its end): give up instead, and the import rebuilds after its commit.
+                execute("SET LOCAL lock_timeout = '60s'")
                 self.rows = search_rebuild(self._persons)
                 if not self._decided.wait(_DECISION_TIMEOUT_S) or not self._commit:
                     transaction.set_rollback(True)

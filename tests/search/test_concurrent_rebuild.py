@@ -3,6 +3,7 @@ transaction goes on (search.services.ConcurrentRebuild), and commit it only with
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,21 @@ def test_a_failed_import_leaves_the_table_as_it_was(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL lock_timeout = '2s'")
         cursor.execute("LOCK TABLE search_entry IN ACCESS EXCLUSIVE MODE")
+
+
+def test_a_failed_rebuild_is_done_again_after_the_commit(
+        concurrent: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = search_services.search_rebuild
+    threads: list[str] = []
+
+    def flaky(persons: Any = None, timings: Any = None) -> int:
+        threads.append(threading.current_thread().name)
+        if threading.current_thread().name == "renkou-search-rebuild":
+            raise RuntimeError("second connection lost")
+        return original(persons, timings)
+
+    monkeypatch.setattr(search_services, "search_rebuild", flaky)
+    _files(tmp_path)
+    assert import_directory(directory=tmp_path, actor=ACTOR).ok
+    assert threads == ["renkou-search-rebuild", threading.main_thread().name]
+    assert sorted(SearchEntry.objects.values_list("person_id", flat=True)) == ["X1", "X2", "X3"]
