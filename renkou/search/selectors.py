@@ -3,7 +3,9 @@ number (whole or its last digits), person id or household id.
 
 Each kind of query is one range scan over one index of the search table, in that index's
 order, filtered by the user's units and cut at a page plus one row (no count: counting every
-"z…" in a county would cost more than the page). Out-of-scope persons are simply not there.
+"z…" in a county would cost more than the page); a village's few thousand rows are read
+through the unit index and sorted instead (`_scoped`). Out-of-scope persons are simply not
+there. What a hit shows is read from the registry for the page's rows only.
 """
 
 from __future__ import annotations
