@@ -7,7 +7,9 @@ file, the history, the findings, the spells, the batch and the audit row in one 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -119,20 +121,18 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
         # First load: everyone is new. Indexes are rebuilt once instead of row by row.
         tables = [RegistrationSpell._meta.db_table, MaritalSpell._meta.db_table]
         empty = dbio.table_count(tables[0]) == 0 and dbio.table_count(tables[1]) == 0
+        write: Callable[[], int] = partial(spells_rebuild, None)
         if empty and persons is not None and is_postgres():
             # The frames in hand are the whole registry: spells without reading it back.
             # PostgreSQL only: its COPY of a million spells costs half its INSERT … SELECT,
             # while SQLite's executemany costs twice its own (bench/bench_import.py).
             events = (loaded["events"].final if "events" in loaded
                       else pl.DataFrame(schema=dict.fromkeys(EVENTS.column_names, pl.String)))
-            if persons.height >= load.DEFER_INDEXES_AT:
-                with indexes_deferred(tables, timings):
-                    return spells_write_all(persons, events)
-            return spells_write_all(persons, events)
-        if empty and dbio.table_count(PERSONS.table) >= load.DEFER_INDEXES_AT:
-            with indexes_deferred(tables, timings):
-                return spells_rebuild(None)
-        return spells_rebuild(None)
+            write = partial(spells_write_all, persons, events)
+        count = persons.height if persons is not None else dbio.table_count(PERSONS.table)
+        with (indexes_deferred(tables, timings) if empty and count >= load.DEFER_INDEXES_AT
+              else nullcontext()):
+            return write()
     affected = _affected_persons(loaded)
     if affected.len() == 0:
         return 0

@@ -175,10 +175,6 @@ def _scoped(units: list[Unit]) -> tuple[QuerySet[SearchEntry], Callable[[str], s
     return entries.filter(_scope_q(units)), key
 
 
-def entries_for_user(*, user: Any) -> QuerySet[SearchEntry]:
-    return _scoped(user_units(user, REGISTRY_READERS))[0]
-
-
 def _hits(rows: list[tuple[str, str, str]]) -> list[SearchHit]:
     """The page's rows with what a hit shows, read from the registry by primary key."""
     if not rows:

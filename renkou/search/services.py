@@ -120,8 +120,7 @@ def _fill(persons: pl.DataFrame | None) -> int:
 
 
 @transaction.atomic
-def search_rebuild(persons: pl.DataFrame | None = None,
-                   timings: dict[str, float] | None = None) -> int:
+def search_rebuild(persons: pl.DataFrame | None = None) -> int:
     """Rebuild the whole search table; returns the number of rows.
 
     From the registry: the pinyin of each distinct name is computed in polars (per-character
@@ -136,7 +135,7 @@ def search_rebuild(persons: pl.DataFrame | None = None,
         execute("SET LOCAL work_mem = '64MB'")
     count = persons.height if persons is not None else _person_count()
     if count >= DEFER_INDEXES_AT:
-        with indexes_deferred([TABLE], timings):
+        with indexes_deferred([TABLE]):
             rows = _fill(persons)
     else:
         rows = _fill(persons)
@@ -290,12 +289,3 @@ def search_sync_after_import(*, batch_id: int | None, persons: pl.DataFrame | No
     with transaction.atomic():
         return search_refresh(changed)
 
-
-def search_table_stale() -> bool:
-    """True when persons exist but the search table is empty (built before this app)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {quote(TABLE)} LIMIT 1")  # noqa: S608
-        if cursor.fetchone() is not None:
-            return False
-        cursor.execute("SELECT 1 FROM registry_person LIMIT 1")
-        return cursor.fetchone() is not None

@@ -93,11 +93,11 @@ def test_a_failed_rebuild_is_done_again_after_the_commit(
     original = search_services.search_rebuild
     threads: list[str] = []
 
-    def flaky(persons: Any = None, timings: Any = None) -> int:
+    def flaky(persons: Any = None) -> int:
         threads.append(threading.current_thread().name)
         if threading.current_thread().name == "renkou-search-rebuild":
             raise RuntimeError("second connection lost")
-        return original(persons, timings)
+        return original(persons)
 
     monkeypatch.setattr(search_services, "search_rebuild", flaky)
     _files(tmp_path)
