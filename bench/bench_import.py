@@ -10,10 +10,11 @@ its own child process, so peak_mb is that step's own peak resident memory):
   migrating);
 - import again: the same files a second time (nothing changes, nothing is written);
 - import without the search rebuild: the same runs minus the "search" phase (the search
-  app's index, rebuilt after the import commits), so the import's own cost reads apart. On
-  PostgreSQL a large first load builds the search table on a second connection while the
-  import goes on (search.services.ConcurrentRebuild): there the phase is only the wait for
-  it, and the import's phases carry the cost of sharing the machine;
+  app's table), so the import's own cost reads apart. A large first load builds the search
+  table on a second connection while the import goes on — PostgreSQL in its own transaction
+  (search.services.ConcurrentRebuild), SQLite in a scratch file (core.scratch) copied in
+  before the commit: there the phase is only the wait for it (SQLite: and the copy and the
+  commit), and the import's phases carry the cost of sharing the machine;
 - baselines, same run: raw PostgreSQL COPY of the same four CSV files into bare tables with
   text columns (the engine's limit; the target is import ≤ 3× this, on both databases),
   into copies of the project's tables (same types and collations, no index or constraint),

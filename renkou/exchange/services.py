@@ -6,8 +6,8 @@ file, the history, the findings, the spells, the batch and the audit row in one 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from renkou.core.audit import Actor, audit_log, data_version_bump
 from renkou.core.bulk import execute, is_postgres
 from renkou.core.indexes import indexes_deferred
+from renkou.core.scratch import ScratchTables
+from renkou.core.sqlite_tuning import checkpoint_after
 from renkou.events.models import MaritalSpell, RegistrationSpell
 from renkou.events.spells import spells_rebuild, spells_write_all
 from renkou.exchange import dbio, export, load
@@ -31,7 +33,15 @@ from renkou.exchange.report import write_errors_csv
 from renkou.exchange.spec import ERRORS_FILE, EVENTS, HOUSEHOLDS, PERSONS
 from renkou.exchange.validate import Validated, validate
 from renkou.registry.models import ImportBatch
-from renkou.search.services import ConcurrentRebuild, search_sync_after_import
+from renkou.search.services import (
+    TABLE as SEARCH_TABLE,
+)
+from renkou.search.services import (
+    ConcurrentRebuild,
+    search_analyze,
+    search_frames,
+    search_sync_after_import,
+)
 from renkou.units.models import Unit
 
 # pg_advisory_xact_lock key: one import at a time (validation reads what the load writes).
@@ -80,6 +90,20 @@ def _household_units(households: load.Loaded | None, household_ids: pl.Series
                                 ["household_id", "unit_code"], key="household_id", key_db="id",
                                 keys=missing)
     return pl.concat([known, stored])
+
+
+def _first_load_persons(validated: Validated) -> pl.DataFrame | None:
+    """When the registry is empty and the files bring households and persons: every
+    incoming person with the unit of their household — exactly the registry's persons
+    once written, known before anything is written."""
+    frames = validated.frames
+    if "persons" not in frames or "households" not in frames:
+        return None
+    if dbio.table_count(PERSONS.table) or dbio.table_count(HOUSEHOLDS.table):
+        return None
+    units = frames["households"].select("household_id", "unit_code").unique("household_id")
+    return frames["persons"].select(PERSONS.column_names).join(units, on="household_id",
+                                                              how="left")
 
 
 def _affected_persons(loaded: dict[str, load.Loaded]) -> pl.Series:
@@ -151,14 +175,17 @@ class _Written:
 
 
 def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progress,
-           on_persons: Callable[[pl.DataFrame, int], None] | None = None) -> _Written:
-    """Write every file, the history, the findings and the spells. `on_persons(persons,
-    persons_before)` is called as soon as the persons (with their household's unit) are
-    written, before the events."""
+           on_first_load: Callable[[pl.DataFrame], None] | None = None) -> _Written:
+    """Write every file, the history, the findings and the spells. On a first load,
+    `on_first_load(persons)` (see `_first_load_persons`) is called before anything is
+    written, so that derived tables can be built meanwhile."""
     frames, present = validated.frames, validated.present
     assert batch.pk is not None
     loaded: dict[str, load.Loaded] = {}
     persons_before = dbio.table_count(PERSONS.table)
+    first = _first_load_persons(validated)
+    if first is not None and on_first_load is not None:
+        on_first_load(first)
     if "orgunits" in frames:
         bar.phase("orgunits", gettext("Writing units"))
         loaded["orgunits"] = load.load_units(frames["orgunits"], present["orgunits"],
@@ -175,12 +202,13 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
                                       at=batch.started_at)
         loaded[spec.name] = result
         if spec is PERSONS:
-            units = _household_units(loaded.get("households"),
-                                     result.final.get_column("household_id"))
-            checked = result.final.join(units.unique("household_id"), on="household_id",
-                                        how="left")
-            if on_persons is not None:
-                on_persons(checked, persons_before)
+            if first is not None:
+                checked = first
+            else:
+                units = _household_units(loaded.get("households"),
+                                         result.final.get_column("household_id"))
+                checked = result.final.join(units.unique("household_id"), on="household_id",
+                                            how="left")
     findings: dict[str, int] = {}
     if checked is not None:
         bar.phase("findings", gettext("Checking identity numbers"))
@@ -211,6 +239,76 @@ def _finish(written: _Written, *, batch: ImportBatch, actor: Actor) -> dict[str,
     return detail
 
 
+# First loads of at least this many persons build the search table on a second connection
+# while the import writes the registry (PostgreSQL: ConcurrentRebuild; SQLite: ScratchTables).
+CONCURRENT_AT = 50_000
+
+
+class _SearchMeanwhile:
+    """The search table of a large first load, built on a second connection while the
+    import writes the registry: on PostgreSQL by `ConcurrentRebuild` (its own transaction,
+    committed after the import's), on SQLite by `ScratchTables` (a scratch file, copied in
+    before the import commits). Otherwise nothing: the import updates the table after its
+    commit (`search_sync_after_import`)."""
+
+    def __init__(self, source: SourceSet) -> None:
+        incoming = source.tables["persons"].frame.height if "persons" in source.tables else 0
+        large = incoming >= CONCURRENT_AT
+        # Only an import that commits by itself: inside a caller's transaction the rows
+        # are not committed yet (PostgreSQL), and SQLite attaches files only outside one.
+        self.outermost = not connection.in_atomic_block
+        self.scratch = (ScratchTables() if large and ScratchTables.applies()
+                        and dbio.table_count(PERSONS.table) == 0
+                        and dbio.table_count(HOUSEHOLDS.table) == 0 else None)
+        self.concurrent: ConcurrentRebuild | None = None
+
+    @contextmanager
+    def around_transaction(self) -> Iterator[None]:
+        with ExitStack() as stack:
+            if self.scratch is not None:
+                stack.enter_context(checkpoint_after())
+                stack.enter_context(self.scratch)
+            yield
+
+    def begin(self) -> None:
+        """First statement of the import's transaction (see ScratchTables)."""
+        if self.scratch is not None:
+            self.scratch.lock_main(ImportBatch._meta.db_table)
+
+    def start(self, persons: pl.DataFrame) -> None:
+        """`persons`: every person of the registry to be, with their household's unit."""
+        if persons.height < CONCURRENT_AT or not self.outermost:
+            return
+        if self.scratch is not None:
+            self.scratch.submit([SEARCH_TABLE], partial(search_frames, persons))
+        elif is_postgres():
+            self.concurrent = ConcurrentRebuild(persons)
+            self.concurrent.start()
+
+    @property
+    def copies_in(self) -> bool:
+        """The table is being built in a scratch file, to be copied in before the commit."""
+        return self.scratch is not None and self.scratch.has(SEARCH_TABLE)
+
+    def before_commit(self) -> bool:
+        """Inside the import's transaction, at its end: True if the table is now built."""
+        if self.scratch is None or not self.copies_in:
+            return False
+        if self.scratch.copy_in(SEARCH_TABLE) is None:
+            return False
+        search_analyze()
+        return True
+
+    def after_commit(self) -> bool:
+        """True if the table was built meanwhile and is now committed."""
+        return self.concurrent is not None and self.concurrent.finish(commit=True) is not None
+
+    def abandon(self) -> None:
+        """The import failed: a concurrent rebuild rolls back."""
+        if self.concurrent is not None and not self.concurrent.finished:
+            self.concurrent.finish(commit=False)
+
+
 def import_directory(*, directory: Path, actor: Actor, progress: bool = False,
                      on_phase: Callable[[str, str, int, int], None] | None = None
                      ) -> ImportReport:
@@ -218,23 +316,13 @@ def import_directory(*, directory: Path, actor: Actor, progress: bool = False,
 
     `on_phase(key, label, done, total)` is called as each phase starts (web import jobs)."""
     started = timezone.now()
-    # Only an import that commits by itself may let a second connection commit the search
-    # table after it (inside a caller's transaction the rows are not committed yet).
-    outermost = not connection.in_atomic_block
-    concurrent: ConcurrentRebuild | None = None
-
-    def start_search(persons: pl.DataFrame, persons_before: int) -> None:
-        nonlocal concurrent
-        if persons_before == 0 and outermost and ConcurrentRebuild.applies(persons):
-            concurrent = ConcurrentRebuild(persons)
-            concurrent.start()
-
-    committed = False
-    try:
-        with Progress(enabled=progress, total=9, on_phase=on_phase) as bar:
-            bar.phase("read", gettext("Reading files"))
-            source = read_directory(directory)
-            with transaction.atomic():
+    with Progress(enabled=progress, total=9, on_phase=on_phase) as bar:
+        bar.phase("read", gettext("Reading files"))
+        source = read_directory(directory)
+        search = _SearchMeanwhile(source)
+        try:
+            with search.around_transaction(), transaction.atomic():
+                search.begin()
                 if is_postgres():
                     execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
                     # Hash joins over a million ids (spells, comparisons) need more than 4 MB.
@@ -252,21 +340,24 @@ def import_directory(*, directory: Path, actor: Actor, progress: bool = False,
                     started_at=started, user_id=actor.user_id, username=actor.username,
                     origin=actor.origin, source=source.description[:500], status="running")
                 written = _write(validated, batch=batch, actor=actor, bar=bar,
-                                 on_persons=start_search)
+                                 on_first_load=search.start)
                 bar.phase("finish", gettext("Finishing"))
                 detail = _finish(written, batch=batch, actor=actor)
-            committed = True
-            # Its own phase, so that its cost shows apart from the import's (bench_import.py).
+                # A phase of its own, so that its cost shows apart (bench_import.py).
+                if search.copies_in:
+                    bar.phase("search", gettext("Updating the name search"))
+                built = search.before_commit()
+        except BaseException:
+            search.abandon()
+            raise
+        if not built:
             bar.phase("search", gettext("Updating the name search"))
-            if concurrent is None or concurrent.finish(commit=True) is None:
-                # On a first load the file's persons are the registry's: the search rows are
-                # built from them instead of read back.
+            if not search.after_commit():
+                # On a first load the file's persons are the registry's: the search rows
+                # are built from them instead of read back.
                 search_sync_after_import(
                     batch_id=batch.pk,
                     persons=written.persons if written.persons_before == 0 else None)
-    finally:
-        if concurrent is not None and not concurrent.finished:
-            concurrent.finish(commit=committed)
     stale = directory / ERRORS_FILE
     removed = stale.exists()
     if removed:

@@ -65,6 +65,20 @@ def search_rows(source: pl.DataFrame) -> pl.DataFrame:
         pl.col("pinyin").fill_null(""), id_number.str.reverse().alias("id_reversed"))
 
 
+def search_frames(persons: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The whole search table from every person of the registry (see `search_rebuild`), as
+    `ScratchTables` builds it: uses no database connection."""
+    return {TABLE: search_rows(persons)}
+
+
+def search_analyze() -> None:
+    """Fresh statistics after the table was filled (SQLite: sampled, milliseconds)."""
+    if not is_postgres():
+        # They let the planner see that a village holds few rows, a county all.
+        execute("PRAGMA analysis_limit = 2000")  # sampled: seconds → milliseconds
+    execute(f"ANALYZE {quote(TABLE)}")
+
+
 def _fill_sql() -> str:
     """INSERT … SELECT that builds every row inside the database: only the distinct names
     travel to Python (for their pinyin) and back, not a million rows."""
@@ -135,22 +149,16 @@ def search_rebuild(persons: pl.DataFrame | None = None) -> int:
         execute("SET LOCAL work_mem = '64MB'")
     count = persons.height if persons is not None else _person_count()
     if count >= DEFER_INDEXES_AT:
-        with indexes_deferred([TABLE]):
+        with indexes_deferred([TABLE]):  # analyzes the table on PostgreSQL
             rows = _fill(persons)
+        if not is_postgres():
+            search_analyze()
     else:
         rows = _fill(persons)
-        if is_postgres():
-            execute(f"ANALYZE {quote(TABLE)}")
-    if not is_postgres():
-        # Fresh statistics let the planner see that a village holds few rows, a county all.
-        execute("PRAGMA analysis_limit = 2000")  # sampled: seconds → milliseconds
-        execute(f"ANALYZE {quote(TABLE)}")
+        search_analyze()
     return rows
 
 
-# PostgreSQL first loads of at least this many persons build the search table on a second
-# connection while the import's transaction goes on (ConcurrentRebuild).
-CONCURRENT_AT = 50_000
 # A rebuild waiting this long for the import's outcome gives up and rolls back.
 _DECISION_TIMEOUT_S = 6 * 3600
 
@@ -162,8 +170,9 @@ class ConcurrentRebuild:
     A first load hands over every person of the registry with the unit of their household,
     so the rows need nothing the import has not committed yet. The thread's transaction
     truncates and fills the table, builds its indexes, then waits for `finish(commit)`:
-    the server builds the search indexes while the import writes its events, findings and
-    spells (two cores instead of one), and an import that fails leaves the table as it was.
+    the server builds the search indexes while the import writes the registry, its findings
+    and spells (two cores instead of one), and an import that fails leaves the table as it
+    was.
     Searches of the table wait on its lock until then (a first load: nothing to find yet).
     """
 
@@ -176,11 +185,6 @@ class ConcurrentRebuild:
         self.finished = False
         self._thread = threading.Thread(target=self._run, name="renkou-search-rebuild",
                                         daemon=True)
-
-    @staticmethod
-    def applies(persons: pl.DataFrame) -> bool:
-        """Worth a second connection: PostgreSQL and a large first load."""
-        return is_postgres() and persons.height >= CONCURRENT_AT
 
     def start(self) -> None:
         self._thread.start()

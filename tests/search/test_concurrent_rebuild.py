@@ -43,7 +43,7 @@ def concurrent(transactional_db: Any, monkeypatch: pytest.MonkeyPatch) -> list[i
     """Units in place, the threshold at one person; returns the sizes of the rebuilds
     started on a second connection."""
     f.make_units()
-    monkeypatch.setattr(search_services, "CONCURRENT_AT", 1)
+    monkeypatch.setattr(exchange_services, "CONCURRENT_AT", 1)
     started: list[int] = []
     original = search_services.ConcurrentRebuild.start
 
