@@ -58,7 +58,8 @@ def test_first_load_copies_in_the_table_built_on_a_second_connection(
     mode = connection.transaction_mode  # type: ignore[attr-defined]
     _files(tmp_path)
     report = import_directory(directory=tmp_path, actor=ACTOR)
-    assert report.ok and "search" in report.timings
+    assert report.ok
+    assert "search" in report.timings
     assert len(scratch) == 1
     built = list(SearchEntry.objects.order_by("person_id").values_list(*FIELDS))
     assert [row[:3] for row in built] == [("X1", f.GROUP_A1, "曾一"), ("X2", f.VILLAGE_C, "单二"),
