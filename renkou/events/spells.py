@@ -80,27 +80,49 @@ def spells_rebuild(person_ids: Sequence[str] | None = None) -> int:
     return written
 
 
-def spells_write_all(persons: pl.DataFrame, events: pl.DataFrame) -> int:
-    """Write the spells of every person of a registry whose spell tables are empty, from
-    frames the caller holds (a first import): persons (person_id, unit_code of the
-    household, birth_date) and every event (event_id, type, person_id, spouse_id, date,
-    unit_code), dates as ISO text. Nothing is read back from the tables; the rows equal
-    what `spells_rebuild(None)` writes (tests/exchange/test_spells.py).
-    """
+def spell_frames(persons: pl.DataFrame, events: pl.DataFrame, *, movers_only: bool = False
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Registration and marital spells of every person of a registry, from frames: persons
+    (person_id, unit_code of the household, birth_date) and every event (event_id, type,
+    person_id, spouse_id, date, unit_code), dates as ISO text. With `movers_only`, the
+    registration spells of persons with move events only (see `spells_write_all`). Pure:
+    no database, so it can run in a thread while the import's connection works."""
     people = persons.select("person_id", "unit_code",
                             pl.col("birth_date").str.to_date(strict=False))
     dated = events.with_columns(pl.col("date").str.to_date(strict=False))
-    registration = registration_frame(
-        people, dated.filter(pl.col("type").is_in(["death", "move_in", "move_out"]))
-        .select("event_id", "type", "person_id", "date", "unit_code"))
+    for_registration = (dated.filter(pl.col("type").is_in(["death", "move_in", "move_out"]))
+                        .select("event_id", "type", "person_id", "date", "unit_code"))
+    if movers_only:
+        movers = (for_registration.filter(pl.col("type").is_in(["move_in", "move_out"]))
+                  .select("person_id").unique())
+        people = people.join(movers, on="person_id", how="semi")
+        for_registration = for_registration.join(movers, on="person_id", how="semi")
+    registration = registration_frame(people, for_registration)
     unions = dated.filter(pl.col("type").is_in(["marriage", "divorce"]))
     sides = [unions.filter(pl.col(column).is_not_null() & (pl.col(column) != ""))
              .select("event_id", "type", pl.col(column).alias("person_id"), "date")
              for column in ("person_id", "spouse_id")]
-    marital = marital_frame(pl.concat(sides))
-    written = insert_frame(_REG, registration.sort("person_id", "start", nulls_last=False))
-    insert_frame(_MAR, marital.sort("person_id", "start", nulls_last=False))
-    return written
+    return (registration.sort("person_id", "start", nulls_last=False),
+            marital_frame(pl.concat(sides)).sort("person_id", "start", nulls_last=False))
+
+
+def spells_write_all(frames: tuple[pl.DataFrame, pl.DataFrame], *,
+                     non_movers_in_sql: bool = False) -> int:
+    """Write the spells of every person of a registry whose spell tables are empty:
+    `frames` from `spell_frames(…, movers_only=non_movers_in_sql)` (a first import holds
+    the registry as frames). The rows equal what `spells_rebuild(None)` writes
+    (tests/exchange/test_spells.py); the number of registration spells.
+
+    Nothing is read back from the tables, except with `non_movers_in_sql`: then the
+    non-movers' spells are written by the database itself from the registry as written
+    (`_non_movers`), and only movers and marital spells come from the frames — for SQLite,
+    whose `executemany` of a million spells costs twice that `INSERT … SELECT`.
+    """
+    registration, marital = frames
+    simple = _non_movers("", []) if non_movers_in_sql else 0
+    written = insert_frame(_REG, registration)
+    insert_frame(_MAR, marital)
+    return simple + written
 
 
 def _registration(scope: str, params: list[Any]) -> int:
@@ -121,13 +143,22 @@ def _registration(scope: str, params: list[Any]) -> int:
     moved = registration_frame(
         persons.with_columns(pl.col("birth_date").str.to_date()),
         events.with_columns(pl.col("date").str.to_date()))
-    # Everyone else has one spell — the household's unit from birth until the first death
-    # (rules._clip with both ends open; none if death is not after birth) — which the
-    # database writes itself: nothing of a million rows travels to Python and back.
-    # No ORDER BY: the plans scan persons in storage order (an import writes them sorted by
-    # id), so the person index is still built from presorted rows, without a sort that
-    # spills a million rows to disk.
-    simple = execute(
+    simple = _non_movers(scope, params)
+    insert_frame(_REG, moved.sort("person_id", "start", nulls_last=False))
+    return simple + moved.height
+
+
+def _non_movers(scope: str, params: list[Any]) -> int:
+    """Write the spells of the persons in `scope` without move events; return how many.
+
+    Each has one spell — the household's unit from birth until the first death
+    (rules._clip with both ends open; none if death is not after birth) — which the
+    database writes itself: nothing of a million rows travels to Python and back.
+    No ORDER BY: the plans scan persons in storage order (an import writes them sorted by
+    id), so the person index is still built from presorted rows, without a sort that
+    spills a million rows to disk."""
+    movers = f"SELECT person_id FROM events_event WHERE type IN {_MOVE_TYPES}"
+    return execute(
         f"INSERT INTO {_REG} (person_id, unit_code, start, {quote('end')}) "  # noqa: S608
         "SELECT p.id, h.unit_code, p.birth_date, d.death_date "
         "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
@@ -137,8 +168,6 @@ def _registration(scope: str, params: list[Any]) -> int:
         f"WHERE p.id NOT IN ({movers} {_clause('person_id', scope)}) "
         "AND (p.birth_date IS NULL OR d.death_date IS NULL OR d.death_date > p.birth_date) "
         f"{_clause('p.id', scope)}", params * 3)
-    insert_frame(_REG, moved.sort("person_id", "start", nulls_last=False))
-    return simple + moved.height
 
 
 def _marital(scope: str, params: list[Any]) -> pl.DataFrame:

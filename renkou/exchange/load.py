@@ -7,6 +7,7 @@ Records missing from an extract are left alone (an extract may be partial).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -159,8 +160,12 @@ def compare(spec: FileSpec, incoming: pl.DataFrame, existing: pl.DataFrame,
 
 
 def load_records(spec: FileSpec, incoming: pl.DataFrame, present: frozenset[str], *,
-                 batch_id: int, timings: dict[str, float] | None = None) -> Loaded:
-    """Insert the new rows of households, persons or events and update the changed ones."""
+                 batch_id: int, timings: dict[str, float] | None = None,
+                 before_indexes: Callable[[], None] | None = None) -> Loaded:
+    """Insert the new rows of households, persons or events and update the changed ones.
+
+    `before_indexes()` is called once the new rows are in, before the indexes are built
+    (which runs in the database, without the interpreter lock: a moment for a thread)."""
     empty_before = dbio.table_count(spec.table) == 0
     if empty_before:
         existing = pl.DataFrame(schema=dict.fromkeys(spec.column_names, pl.String))
@@ -173,8 +178,12 @@ def load_records(spec: FileSpec, incoming: pl.DataFrame, present: frozenset[str]
     if empty_before and rows.height >= DEFER_INDEXES_AT:
         with indexes_deferred([spec.table], timings):
             insert_frame(spec.table, rows)
+            if before_indexes is not None:
+                before_indexes()
     else:
         insert_frame(spec.table, rows)
+        if before_indexes is not None:
+            before_indexes()
     if changed.height:
         dbio.update_from_frame(spec.table, to_db_frame(spec, changed), spec.db_key)
     counts = Counts(read=incoming.height, inserted=new.height, updated=changed.height)

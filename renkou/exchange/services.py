@@ -7,6 +7,7 @@ file, the history, the findings, the spells, the batch and the audit row in one 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,7 +25,7 @@ from renkou.core.indexes import indexes_deferred
 from renkou.core.scratch import ScratchTables
 from renkou.core.sqlite_tuning import checkpoint_after
 from renkou.events.models import MaritalSpell, RegistrationSpell
-from renkou.events.spells import spells_rebuild, spells_write_all
+from renkou.events.spells import spell_frames, spells_rebuild, spells_write_all
 from renkou.exchange import dbio, export, load
 from renkou.exchange.findings import findings_sync
 from renkou.exchange.progress import Progress
@@ -33,9 +34,7 @@ from renkou.exchange.report import write_errors_csv
 from renkou.exchange.spec import ERRORS_FILE, EVENTS, HOUSEHOLDS, PERSONS
 from renkou.exchange.validate import Validated, validate
 from renkou.registry.models import ImportBatch
-from renkou.search.services import (
-    TABLE as SEARCH_TABLE,
-)
+from renkou.search.services import TABLE as SEARCH_TABLE
 from renkou.search.services import (
     ConcurrentRebuild,
     search_analyze,
@@ -136,9 +135,12 @@ def _affected_persons(loaded: dict[str, load.Loaded]) -> pl.Series:
 
 
 def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
-                    persons: pl.DataFrame | None, timings: dict[str, float]) -> int:
+                    persons: pl.DataFrame | None, timings: dict[str, float],
+                    first_load_frames: Future[tuple[pl.DataFrame, pl.DataFrame]] | None
+                    ) -> int:
     """Bring the spells up to date; `persons`: the incoming persons with their household's
-    unit (present when the persons file was)."""
+    unit (present when the persons file was); `first_load_frames`: on a first load, the
+    spells computed from the files meanwhile (see `_write`)."""
     if not {"households", "persons", "events"} & set(loaded):
         return 0
     if persons_before == 0:
@@ -146,13 +148,11 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
         tables = [RegistrationSpell._meta.db_table, MaritalSpell._meta.db_table]
         empty = dbio.table_count(tables[0]) == 0 and dbio.table_count(tables[1]) == 0
         write: Callable[[], int] = partial(spells_rebuild, None)
-        if empty and persons is not None and is_postgres():
+        if empty and persons is not None:
             # The frames in hand are the whole registry: spells without reading it back.
-            # PostgreSQL only: its COPY of a million spells costs half its INSERT … SELECT,
-            # while SQLite's executemany costs twice its own (bench/bench_import.py).
-            events = (loaded["events"].final if "events" in loaded
-                      else pl.DataFrame(schema=dict.fromkeys(EVENTS.column_names, pl.String)))
-            write = partial(spells_write_all, persons, events)
+            frames = (first_load_frames.result() if first_load_frames is not None else
+                      spell_frames(persons, _events_frame(loaded), movers_only=not is_postgres()))
+            write = partial(spells_write_all, frames, non_movers_in_sql=not is_postgres())
         count = persons.height if persons is not None else dbio.table_count(PERSONS.table)
         with (indexes_deferred(tables, timings) if empty and count >= load.DEFER_INDEXES_AT
               else nullcontext()):
@@ -161,6 +161,11 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
     if affected.len() == 0:
         return 0
     return spells_rebuild(affected.to_list())
+
+
+def _events_frame(loaded: dict[str, load.Loaded]) -> pl.DataFrame:
+    return (loaded["events"].final if "events" in loaded
+            else pl.DataFrame(schema=dict.fromkeys(EVENTS.column_names, pl.String)))
 
 
 @dataclass
@@ -186,35 +191,51 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
     first = _first_load_persons(validated)
     if first is not None and on_first_load is not None:
         on_first_load(first)
-    if "orgunits" in frames:
-        bar.phase("orgunits", gettext("Writing units"))
-        loaded["orgunits"] = load.load_units(frames["orgunits"], present["orgunits"],
-                                             validated.db_units)
-    history = 0
-    checked: pl.DataFrame | None = None
-    for spec in (HOUSEHOLDS, PERSONS, EVENTS):
-        if spec.name not in frames:
-            continue
-        bar.phase(spec.name, gettext("Writing %(file)s") % {"file": spec.name})
-        result = load.load_records(spec, frames[spec.name], present[spec.name],
-                                   batch_id=batch.pk, timings=bar.timings)
-        history += load.write_history(spec, result.changed, batch_id=batch.pk, actor=actor,
-                                      at=batch.started_at)
-        loaded[spec.name] = result
-        if spec is PERSONS:
+    spells_future: Future[tuple[pl.DataFrame, pl.DataFrame]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkou-spells") as pool:
+
+        def compute_spells() -> None:
+            # While the persons' indexes are built: the rules run in Python, and now they do
+            # not stall the import's own inserts, which need the interpreter lock too.
+            nonlocal spells_future
             if first is not None:
-                checked = first
-            else:
-                units = _household_units(loaded.get("households"),
-                                         result.final.get_column("household_id"))
-                checked = result.final.join(units.unique("household_id"), on="household_id",
-                                            how="left")
-    findings: dict[str, int] = {}
-    if checked is not None:
-        bar.phase("findings", gettext("Checking identity numbers"))
-        findings = findings_sync(checked, batch_id=batch.pk, at=batch.started_at)
-    bar.phase("spells", gettext("Rebuilding registration spells"))
-    spells = _rebuild_spells(loaded, persons_before, checked, bar.timings)
+                # PostgreSQL COPYs a million spells for half its INSERT … SELECT; SQLite's
+                # executemany costs twice its own, so there the database writes non-movers'.
+                events = (frames["events"].select(EVENTS.column_names) if "events" in frames
+                          else _events_frame({}))
+                spells_future = pool.submit(spell_frames, first, events,
+                                            movers_only=not is_postgres())
+
+        if "orgunits" in frames:
+            bar.phase("orgunits", gettext("Writing units"))
+            loaded["orgunits"] = load.load_units(frames["orgunits"], present["orgunits"],
+                                                 validated.db_units)
+        history = 0
+        checked: pl.DataFrame | None = None
+        for spec in (HOUSEHOLDS, PERSONS, EVENTS):
+            if spec.name not in frames:
+                continue
+            bar.phase(spec.name, gettext("Writing %(file)s") % {"file": spec.name})
+            result = load.load_records(
+                spec, frames[spec.name], present[spec.name], batch_id=batch.pk,
+                timings=bar.timings, before_indexes=compute_spells if spec is PERSONS else None)
+            history += load.write_history(spec, result.changed, batch_id=batch.pk,
+                                          actor=actor, at=batch.started_at)
+            loaded[spec.name] = result
+            if spec is PERSONS:
+                if first is not None:
+                    checked = first
+                else:
+                    units = _household_units(loaded.get("households"),
+                                             result.final.get_column("household_id"))
+                    checked = result.final.join(units.unique("household_id"),
+                                                on="household_id", how="left")
+        findings: dict[str, int] = {}
+        if checked is not None:
+            bar.phase("findings", gettext("Checking identity numbers"))
+            findings = findings_sync(checked, batch_id=batch.pk, at=batch.started_at)
+        bar.phase("spells", gettext("Rebuilding registration spells"))
+        spells = _rebuild_spells(loaded, persons_before, checked, bar.timings, spells_future)
     return _Written(loaded, history, findings, spells, persons_before, checked)
 
 

@@ -215,13 +215,16 @@ def _frames() -> tuple[Any, Any]:
     return persons, events
 
 
-@pytest.mark.parametrize("seed", [4, 5])
-def test_first_load_from_frames_equals_the_rules(units: Any, seed: int) -> None:
-    from renkou.events.spells import spells_write_all
+@pytest.mark.parametrize(("seed", "non_movers_in_sql"), [(4, False), (5, False), (6, True),
+                                                        (7, True)])
+def test_first_load_from_frames_equals_the_rules(units: Any, seed: int,
+                                                 non_movers_in_sql: bool) -> None:
+    from renkou.events.spells import spell_frames, spells_write_all
 
     _random_registry(random.Random(seed), 300)
     persons, events = _frames()
-    written = spells_write_all(persons, events)
+    frames = spell_frames(persons, events, movers_only=non_movers_in_sql)
+    written = spells_write_all(frames, non_movers_in_sql=non_movers_in_sql)
     registration, marital = _stored()
     assert registration == _expected_registration()
     assert written == len(registration) == RegistrationSpell.objects.count()
