@@ -108,12 +108,16 @@ class ScratchTables:
 
     def __enter__(self) -> ScratchTables:
         self._directory = Path(tempfile.mkdtemp(prefix="renkou-scratch-"))
-        with connection.cursor() as cursor:
-            for n in range(self._slots):
-                schema = f"renkou_scratch_{n}"
-                cursor.execute(f"ATTACH DATABASE %s AS {schema}",
-                               [str(self._directory / f"{schema}.sqlite3")])
-                self._free.append(schema)
+        try:
+            with connection.cursor() as cursor:
+                for n in range(self._slots):
+                    schema = f"renkou_scratch_{n}"
+                    cursor.execute(f"ATTACH DATABASE %s AS {schema}",
+                                   [str(self._directory / f"{schema}.sqlite3")])
+                    self._free.append(schema)
+        except BaseException:
+            self._detach()
+            raise
         self._mode = connection.transaction_mode  # type: ignore[attr-defined]
         connection.transaction_mode = None  # type: ignore[attr-defined]  # plain BEGIN
         self._worker.start()
@@ -135,6 +139,9 @@ class ScratchTables:
         self._queue.put(None)
         self._worker.join()
         connection.transaction_mode = self._mode  # type: ignore[attr-defined]
+        self._detach()
+
+    def _detach(self) -> None:
         try:
             with connection.cursor() as cursor:
                 for schema in [*self._free, *{job.schema for job in self._jobs.values()}]:
