@@ -1,9 +1,9 @@
 """SQLite settings beyond PRAGMAs: memory statistics off; a large write's checkpoint.
 
-Memory statistics. By default SQLite counts every allocation under one process-wide mutex (the statistics of
-`sqlite3_status`, which nothing here reads). Two threads using SQLite at once — an import
-and its scratch worker (core.scratch), or the web server's threads — then queue on that
-mutex: two threads each running a query took 2.5× as long as one alone, and one thread
+Memory statistics. By default SQLite counts every allocation under one process-wide mutex
+(the statistics of `sqlite3_status`, which nothing here reads). Two threads using SQLite at
+once — an import and its scratch worker (core.scratch), or the web server's threads — then
+queue on that mutex: two threads each running a query took 2.5× as long as one alone, and one thread
 alone runs about a fifth faster without it. SQLite's documentation recommends the
 setting (`SQLITE_CONFIG_MEMSTATUS`) where the statistics are not needed; Python does not
 expose `sqlite3_config`, so it is called through ctypes on the library Python's sqlite3
