@@ -132,8 +132,8 @@ class ScratchTables:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._stopping = True
         with self._lock:
+            self._stopping = True
             if self._current is not None:
                 self._current.interrupt()  # a job nobody will copy in any more
         self._queue.put(None)
@@ -195,6 +195,9 @@ class ScratchTables:
         frames = job.build()
         scratch = sqlite3.connect(job.path, isolation_level=None, check_same_thread=False)
         with self._lock:
+            if self._stopping:  # the import ended while the rows were computed
+                scratch.close()
+                raise RuntimeError("stopped")
             self._current = scratch
         try:
             # A scratch file needs no durability: no journal, no syncs.
