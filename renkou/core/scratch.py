@@ -9,7 +9,7 @@ copies the table in with `INSERT INTO main.t SELECT * FROM scratch.t`, which SQL
 a transfer of the stored records and index entries in their order (its "xfer" optimisation,
 for an empty destination with the same columns and indexes): nothing is decoded, bound or
 sorted again. The copy is part of the import's transaction, so it commits or rolls back with
-everything else; the scratch files are deleted afterwards.
+everything else; the scratch file is deleted afterwards.
 
 Two threads use SQLite at once only well without SQLite's memory statistics
 (core.sqlite_tuning), and only if the worker rarely holds the interpreter lock: it inserts
@@ -22,7 +22,6 @@ table itself as it would have without the worker.
 from __future__ import annotations
 
 import logging
-import queue
 import shutil
 import sqlite3
 import tempfile
@@ -37,6 +36,7 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 _SORT_THREADS = 2
+_SCHEMA = "renkou_scratch"
 # Rows per INSERT … SELECT FROM json_each(?) in the worker. Not executemany: that binds
 # every value holding the interpreter lock, row by row, and two threads doing so stall each
 # other (each took 3.5× as long as alone); one statement per 100,000 rows runs without it.
@@ -47,11 +47,8 @@ Build = Callable[[], Mapping[str, pl.DataFrame]]
 
 @dataclass
 class _Job:
-    schema: str
-    path: Path
     ddl: dict[str, list[str]]  # table → CREATE TABLE, then its CREATE INDEX statements
     build: Build
-    done: threading.Event = field(default_factory=threading.Event)
     rows: dict[str, int] = field(default_factory=dict)
     error: BaseException | None = None
 
@@ -79,23 +76,20 @@ def _definitions(table: str) -> list[str]:
 
 
 class ScratchTables:
-    """Up to `slots` jobs, each building some tables in a scratch file of its own (so that
-    the import reading one file never blocks the worker writing the next).
+    """One job building some tables in a scratch file, on a worker thread.
 
     Use as a context manager around the import's transaction: SQLite attaches and detaches
     databases only outside a transaction. Inside it, the transaction begins deferred:
     BEGIN IMMEDIATE (the project's setting) would take the write lock of every attached
-    file, scratch files included, and the worker could not write them. The transaction's
+    file, the scratch file included, and the worker could not write it. The transaction's
     first statement must be `lock_main()` instead.
     """
 
-    def __init__(self, slots: int = 1) -> None:
-        self._slots = slots
-        self._free: list[str] = []
+    def __init__(self) -> None:
         self._directory: Path | None = None
-        self._jobs: dict[str, _Job] = {}  # table → its job
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
-        self._worker = threading.Thread(target=self._work, name="renkou-scratch", daemon=True)
+        self._attached = False
+        self._job: _Job | None = None
+        self._worker: threading.Thread | None = None
         self._current: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._stopping = False
@@ -106,21 +100,22 @@ class ScratchTables:
         """SQLite, outside any transaction (the import's own will be the outermost)."""
         return connection.vendor == "sqlite" and not connection.in_atomic_block
 
+    @property
+    def _path(self) -> Path:
+        assert self._directory is not None, "inside the with block"
+        return self._directory / f"{_SCHEMA}.sqlite3"
+
     def __enter__(self) -> ScratchTables:
         self._directory = Path(tempfile.mkdtemp(prefix="renkou-scratch-"))
         try:
             with connection.cursor() as cursor:
-                for n in range(self._slots):
-                    schema = f"renkou_scratch_{n}"
-                    cursor.execute(f"ATTACH DATABASE %s AS {schema}",
-                                   [str(self._directory / f"{schema}.sqlite3")])
-                    self._free.append(schema)
+                cursor.execute(f"ATTACH DATABASE %s AS {_SCHEMA}", [str(self._path)])
+            self._attached = True
         except BaseException:
             self._detach()
             raise
         self._mode = connection.transaction_mode  # type: ignore[attr-defined]
         connection.transaction_mode = None  # type: ignore[attr-defined]  # plain BEGIN
-        self._worker.start()
         return self
 
     @staticmethod
@@ -136,64 +131,59 @@ class ScratchTables:
             self._stopping = True
             if self._current is not None:
                 self._current.interrupt()  # a job nobody will copy in any more
-        self._queue.put(None)
-        self._worker.join()
+        if self._worker is not None:
+            self._worker.join()
         connection.transaction_mode = self._mode  # type: ignore[attr-defined]
         self._detach()
 
     def _detach(self) -> None:
-        try:
-            with connection.cursor() as cursor:
-                for schema in [*self._free, *{job.schema for job in self._jobs.values()}]:
-                    cursor.execute(f"DETACH DATABASE {schema}")
-        except Exception:  # the import's outcome stands; the files go below
-            logger.warning("could not detach the scratch databases", exc_info=True)
+        if self._attached:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DETACH DATABASE {_SCHEMA}")
+            except Exception:  # the import's outcome stands; the file goes below
+                logger.warning("could not detach the scratch database", exc_info=True)
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
 
     def submit(self, tables: list[str], build: Build) -> None:
         """Build `tables` in the worker from the frames `build()` returns there (so
-        `build` must not use the database)."""
-        assert self._directory is not None, "submit inside the with block"
-        schema = self._free.pop(0)
-        job = _Job(schema=schema, path=self._directory / f"{schema}.sqlite3",
-                   ddl={table: _definitions(table) for table in tables}, build=build)
-        for table in tables:
-            self._jobs[table] = job
-        self._queue.put(job)
+        `build` must not use the database). One job per scratch file."""
+        assert self._job is None, "one job per ScratchTables"
+        self._job = _Job(ddl={table: _definitions(table) for table in tables}, build=build)
+        self._worker = threading.Thread(target=self._work, args=(self._job,),
+                                        name="renkou-scratch", daemon=True)
+        self._worker.start()
 
     def has(self, table: str) -> bool:
-        return table in self._jobs
+        return self._job is not None and table in self._job.ddl
 
     def copy_in(self, table: str) -> int | None:
-        """Wait for the job of `table` and replace the main database's rows of `table`
-        with the job's. The number of rows, or None if the job failed (nothing changed)."""
-        job = self._jobs[table]
-        job.done.wait()
-        if job.error is not None:
-            logger.warning("building %s on a second connection failed: %r", table, job.error)
+        """Wait for the job and replace the main database's rows of `table` with the
+        job's. The number of rows, or None if the job failed (nothing changed)."""
+        assert self._job is not None
+        assert self._worker is not None
+        self._worker.join()
+        if self._job.error is not None:
+            logger.warning("building %s on a second connection failed: %r", table,
+                           self._job.error)
             return None
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM main.{_quote(table)}")  # noqa: S608
             # Exactly "INSERT INTO t SELECT * FROM s": the form SQLite transfers as stored.
             cursor.execute(f"INSERT INTO main.{_quote(table)} "  # noqa: S608
-                           f"SELECT * FROM {job.schema}.{_quote(table)}")
-        return job.rows[table]
+                           f"SELECT * FROM {_SCHEMA}.{_quote(table)}")
+        return self._job.rows[table]
 
-    def _work(self) -> None:
-        while (job := self._queue.get()) is not None:
-            try:
-                if self._stopping:
-                    raise RuntimeError("stopped")
-                self._run(job)
-            except BaseException as error:  # reported by copy_in
-                job.error = error
-            finally:
-                job.done.set()
+    def _work(self, job: _Job) -> None:
+        try:
+            self._run(job)
+        except BaseException as error:  # reported by copy_in
+            job.error = error
 
     def _run(self, job: _Job) -> None:
         frames = job.build()
-        scratch = sqlite3.connect(job.path, isolation_level=None, check_same_thread=False)
+        scratch = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         with self._lock:
             if self._stopping:  # the import ended while the rows were computed
                 scratch.close()

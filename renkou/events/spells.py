@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -80,13 +80,26 @@ def spells_rebuild(person_ids: Sequence[str] | None = None) -> int:
     return written
 
 
+class SpellFrames(NamedTuple):
+    """Spells computed from frames, ready to write (`spells_write_all`)."""
+
+    registration: pl.DataFrame
+    marital: pl.DataFrame
+    # Registration spells of movers only: the database writes the non-movers' itself.
+    movers_only: bool
+
+
 def spell_frames(persons: pl.DataFrame, events: pl.DataFrame, *, movers_only: bool = False
-                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 ) -> SpellFrames:
     """Registration and marital spells of every person of a registry, from frames: persons
     (person_id, unit_code of the household, birth_date) and every event (event_id, type,
-    person_id, spouse_id, date, unit_code), dates as ISO text. With `movers_only`, the
-    registration spells of persons with move events only (see `spells_write_all`). Pure:
-    no database, so it can run in a thread while the import's connection works."""
+    person_id, spouse_id, date, unit_code), dates as ISO text. Pure: no database, so it can
+    run in a thread while the import's connection works.
+
+    With `movers_only`, the registration spells of persons with move events only; the
+    non-movers' are then written by the database from the registry as written
+    (`_non_movers`) — for SQLite, whose `executemany` of a million spells costs twice that
+    `INSERT … SELECT`."""
     people = persons.select("person_id", "unit_code",
                             pl.col("birth_date").str.to_date(strict=False))
     dated = events.with_columns(pl.col("date").str.to_date(strict=False))
@@ -102,26 +115,20 @@ def spell_frames(persons: pl.DataFrame, events: pl.DataFrame, *, movers_only: bo
     sides = [unions.filter(pl.col(column).is_not_null() & (pl.col(column) != ""))
              .select("event_id", "type", pl.col(column).alias("person_id"), "date")
              for column in ("person_id", "spouse_id")]
-    return (registration.sort("person_id", "start", nulls_last=False),
-            marital_frame(pl.concat(sides)).sort("person_id", "start", nulls_last=False))
+    return SpellFrames(
+        registration.sort("person_id", "start", nulls_last=False),
+        marital_frame(pl.concat(sides)).sort("person_id", "start", nulls_last=False),
+        movers_only)
 
 
-def spells_write_all(frames: tuple[pl.DataFrame, pl.DataFrame], *,
-                     non_movers_in_sql: bool = False) -> int:
-    """Write the spells of every person of a registry whose spell tables are empty:
-    `frames` from `spell_frames(…, movers_only=non_movers_in_sql)` (a first import holds
-    the registry as frames). The rows equal what `spells_rebuild(None)` writes
-    (tests/exchange/test_spells.py); the number of registration spells.
-
-    Nothing is read back from the tables, except with `non_movers_in_sql`: then the
-    non-movers' spells are written by the database itself from the registry as written
-    (`_non_movers`), and only movers and marital spells come from the frames — for SQLite,
-    whose `executemany` of a million spells costs twice that `INSERT … SELECT`.
-    """
-    registration, marital = frames
-    simple = _non_movers("", []) if non_movers_in_sql else 0
-    written = insert_frame(_REG, registration)
-    insert_frame(_MAR, marital)
+def spells_write_all(frames: SpellFrames) -> int:
+    """Write the spells of every person of a registry whose spell tables are empty, from
+    `spell_frames` (a first import holds the registry as frames); with `movers_only`, the
+    non-movers' by SQL. The rows equal what `spells_rebuild(None)` writes
+    (tests/exchange/test_spells.py); the number of registration spells."""
+    simple = _non_movers("", []) if frames.movers_only else 0
+    written = insert_frame(_REG, frames.registration)
+    insert_frame(_MAR, frames.marital)
     return simple + written
 
 

@@ -25,7 +25,12 @@ from renkou.core.indexes import indexes_deferred
 from renkou.core.scratch import ScratchTables
 from renkou.core.sqlite_tuning import checkpoint_after
 from renkou.events.models import MaritalSpell, RegistrationSpell
-from renkou.events.spells import spell_frames, spells_rebuild, spells_write_all
+from renkou.events.spells import (
+    SpellFrames,
+    spell_frames,
+    spells_rebuild,
+    spells_write_all,
+)
 from renkou.exchange import dbio, export, load
 from renkou.exchange.findings import findings_sync
 from renkou.exchange.progress import Progress
@@ -91,14 +96,14 @@ def _household_units(households: load.Loaded | None, household_ids: pl.Series
     return pl.concat([known, stored])
 
 
-def _first_load_persons(validated: Validated) -> pl.DataFrame | None:
+def _first_load_persons(validated: Validated, persons_before: int) -> pl.DataFrame | None:
     """When the registry is empty and the files bring households and persons: every
     incoming person with the unit of their household — exactly the registry's persons
     once written, known before anything is written."""
     frames = validated.frames
     if "persons" not in frames or "households" not in frames:
         return None
-    if dbio.table_count(PERSONS.table) or dbio.table_count(HOUSEHOLDS.table):
+    if persons_before or dbio.table_count(HOUSEHOLDS.table):
         return None
     units = frames["households"].select("household_id", "unit_code").unique("household_id")
     return frames["persons"].select(PERSONS.column_names).join(units, on="household_id",
@@ -136,7 +141,7 @@ def _affected_persons(loaded: dict[str, load.Loaded]) -> pl.Series:
 
 def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
                     persons: pl.DataFrame | None, timings: dict[str, float],
-                    first_load_frames: Future[tuple[pl.DataFrame, pl.DataFrame]] | None
+                    first_load_frames: Future[SpellFrames] | None
                     ) -> int:
     """Bring the spells up to date; `persons`: the incoming persons with their household's
     unit (present when the persons file was); `first_load_frames`: on a first load, the
@@ -150,9 +155,10 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
         write: Callable[[], int] = partial(spells_rebuild, None)
         if empty and persons is not None:
             # The frames in hand are the whole registry: spells without reading it back.
-            frames = (first_load_frames.result() if first_load_frames is not None else
-                      spell_frames(persons, _events_frame(loaded), movers_only=not is_postgres()))
-            write = partial(spells_write_all, frames, non_movers_in_sql=not is_postgres())
+            events = loaded["events"].final if "events" in loaded else None
+            frames = (first_load_frames.result() if first_load_frames is not None
+                      else _first_load_spells(persons, events))
+            write = partial(spells_write_all, frames)
         count = persons.height if persons is not None else dbio.table_count(PERSONS.table)
         with (indexes_deferred(tables, timings) if empty and count >= load.DEFER_INDEXES_AT
               else nullcontext()):
@@ -163,9 +169,13 @@ def _rebuild_spells(loaded: dict[str, load.Loaded], persons_before: int,
     return spells_rebuild(affected.to_list())
 
 
-def _events_frame(loaded: dict[str, load.Loaded]) -> pl.DataFrame:
-    return (loaded["events"].final if "events" in loaded
-            else pl.DataFrame(schema=dict.fromkeys(EVENTS.column_names, pl.String)))
+def _first_load_spells(persons: pl.DataFrame, events: pl.DataFrame | None) -> SpellFrames:
+    """Every spell of a first load from its frames (`events` None: no event at all).
+    PostgreSQL COPYs a million spells for half its INSERT … SELECT; SQLite's executemany
+    costs twice its own, so there the database writes the non-movers' (`movers_only`)."""
+    if events is None:
+        events = pl.DataFrame(schema=dict.fromkeys(EVENTS.column_names, pl.String))
+    return spell_frames(persons, events, movers_only=not is_postgres())
 
 
 @dataclass
@@ -188,10 +198,10 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
     assert batch.pk is not None
     loaded: dict[str, load.Loaded] = {}
     persons_before = dbio.table_count(PERSONS.table)
-    first = _first_load_persons(validated)
+    first = _first_load_persons(validated, persons_before)
     if first is not None and on_first_load is not None:
         on_first_load(first)
-    spells_future: Future[tuple[pl.DataFrame, pl.DataFrame]] | None = None
+    spells_future: Future[SpellFrames] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkou-spells") as pool:
 
         def compute_spells() -> None:
@@ -199,12 +209,9 @@ def _write(validated: Validated, *, batch: ImportBatch, actor: Actor, bar: Progr
             # not stall the import's own inserts, which need the interpreter lock too.
             nonlocal spells_future
             if first is not None:
-                # PostgreSQL COPYs a million spells for half its INSERT … SELECT; SQLite's
-                # executemany costs twice its own, so there the database writes non-movers'.
                 events = (frames["events"].select(EVENTS.column_names) if "events" in frames
-                          else _events_frame({}))
-                spells_future = pool.submit(spell_frames, first, events,
-                                            movers_only=not is_postgres())
+                          else None)
+                spells_future = pool.submit(_first_load_spells, first, events)
 
         if "orgunits" in frames:
             bar.phase("orgunits", gettext("Writing units"))

@@ -224,7 +224,7 @@ def test_first_load_from_frames_equals_the_rules(units: Any, seed: int,
     _random_registry(random.Random(seed), 300)
     persons, events = _frames()
     frames = spell_frames(persons, events, movers_only=non_movers_in_sql)
-    written = spells_write_all(frames, non_movers_in_sql=non_movers_in_sql)
+    written = spells_write_all(frames)
     registration, marital = _stored()
     assert registration == _expected_registration()
     assert written == len(registration) == RegistrationSpell.objects.count()

@@ -55,12 +55,9 @@ def concurrent(transactional_db: Any, monkeypatch: pytest.MonkeyPatch) -> list[i
     return started
 
 
+@pytest.mark.usefixtures("no_rebuild_after_commit")
 def test_first_load_builds_the_table_on_a_second_connection(
-        concurrent: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def not_needed(**_kwargs: Any) -> int:
-        raise AssertionError("the second connection built the table")
-
-    monkeypatch.setattr(exchange_services, "search_sync_after_import", not_needed)
+        concurrent: list[int], tmp_path: Path) -> None:
     _files(tmp_path)
     assert import_directory(directory=tmp_path, actor=ACTOR).ok
     assert concurrent == [3]

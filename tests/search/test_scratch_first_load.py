@@ -49,12 +49,9 @@ def scratch(transactional_db: Any, monkeypatch: pytest.MonkeyPatch) -> list[Path
     return directories
 
 
+@pytest.mark.usefixtures("no_rebuild_after_commit")
 def test_first_load_copies_in_the_table_built_on_a_second_connection(
-        scratch: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def not_needed(**_kwargs: Any) -> int:
-        raise AssertionError("the scratch file's table was copied in")
-
-    monkeypatch.setattr(exchange_services, "search_sync_after_import", not_needed)
+        scratch: list[Path], tmp_path: Path) -> None:
     mode = connection.transaction_mode  # type: ignore[attr-defined]
     _files(tmp_path)
     report = import_directory(directory=tmp_path, actor=ACTOR)
